@@ -1,0 +1,154 @@
+import type { Capabilities, Choice, Citation, Markup, Part, RenderedMessage } from './types';
+
+export interface OutboundContent {
+  messageId: string;
+  conversationId: string;
+  authorKind: RenderedMessage['authorKind'];
+  parts: Part[];
+  citations: Citation[];
+  authorName?: string;
+}
+
+export interface RenderResult {
+  messages: RenderedMessage[];
+  /** What had to be degraded, recorded so admins can see why a reply looks simpler on a channel. */
+  warnings: string[];
+}
+
+type Media = Extract<Part, { type: 'media' }>;
+
+/**
+ * Turns a channel-neutral reply into what a channel can show (botbuilder's ChoiceFactory idea): buttons become a
+ * numbered list when there are too many or none are supported, unsupported media become links, citations become a
+ * "Sources" footer, markdown is converted to the channel's markup, and long text is split at paragraph or line
+ * boundaries. Choices and media travel with the last chunk so they sit under the complete answer.
+ */
+export function render(content: OutboundContent, caps: Capabilities): RenderResult {
+  const warnings: string[] = [];
+  const blocks: string[] = [];
+  const choices: Choice[] = [];
+  const media: Media[] = [];
+
+  for (const part of content.parts) {
+    switch (part.type) {
+      case 'text':
+        if (part.text.trim()) blocks.push(part.text.trim());
+        break;
+      case 'choices':
+        if (part.prompt) blocks.push(part.prompt);
+        choices.push(...part.choices);
+        break;
+      case 'card':
+        blocks.push([`**${part.title}**`, part.text, part.url].filter(Boolean).join('\n'));
+        choices.push(...(part.choices ?? []));
+        if (part.imageUrl) media.push({ type: 'media', url: part.imageUrl, mimeType: 'image/*' });
+        break;
+      case 'location': {
+        const label = [part.name, part.address].filter(Boolean).join(', ');
+        const link = `https://www.openstreetmap.org/?mlat=${part.latitude}&mlon=${part.longitude}`;
+        blocks.push(label ? `${label}\n${link}` : link);
+        break;
+      }
+      case 'media':
+        if (supportsMedia(caps, part)) {
+          media.push(part);
+        } else {
+          blocks.push(`${part.caption ?? part.name ?? 'Attachment'}: ${part.url}`);
+          warnings.push('media_as_link');
+        }
+        break;
+    }
+  }
+
+  const nativeCitations = caps.citations === 'native';
+  if (content.citations.length > 0 && !nativeCitations) {
+    blocks.push(
+      ['Sources:', ...content.citations.map((c, i) => `${i + 1}. ${c.url ? `[${c.title}](${c.url})` : c.title}`)].join('\n'),
+    );
+  }
+
+  let keptChoices: Choice[] | undefined;
+  if (choices.length > 0) {
+    if (caps.buttons && choices.length <= caps.buttons.max) {
+      const titleMax = caps.buttons.titleMax;
+      keptChoices = choices.map((c) => {
+        if (c.title.length <= titleMax) return c;
+        warnings.push('choice_title_truncated');
+        return { ...c, title: `${c.title.slice(0, Math.max(1, titleMax - 1))}…` };
+      });
+    } else {
+      blocks.push(choices.map((c, i) => `${i + 1}. ${c.title}`).join('\n'));
+      warnings.push('choices_as_list');
+    }
+  }
+
+  const text = convertMarkup(blocks.join('\n\n'), caps.markup);
+  const chunks = splitText(text, caps.maxTextLength);
+  if (chunks.length > 1) warnings.push('text_split');
+  const messages = chunks.map((chunk, i): RenderedMessage => {
+    const last = i === chunks.length - 1;
+    return {
+      text: chunk,
+      format: caps.markup,
+      parts: content.parts,
+      messageId: content.messageId,
+      conversationId: content.conversationId,
+      authorKind: content.authorKind,
+      chunkIndex: i,
+      ...(content.authorName ? { authorName: content.authorName } : {}),
+      ...(last && keptChoices ? { choices: keptChoices } : {}),
+      ...(last && media.length ? { media } : {}),
+      ...(last && nativeCitations && content.citations.length ? { citations: content.citations } : {}),
+    };
+  });
+  return { messages, warnings: [...new Set(warnings)] };
+}
+
+function supportsMedia(caps: Capabilities, part: Media): boolean {
+  if (!caps.attachments) return false;
+  if (part.sizeBytes !== undefined && part.sizeBytes > caps.attachments.maxBytes) return false;
+  const kind = part.mimeType?.split('/')[0];
+  const normalized = kind === 'image' || kind === 'audio' || kind === 'video' ? kind : 'file';
+  return caps.attachments.kinds.includes(normalized);
+}
+
+/** Our replies are written in a small markdown subset: **bold**, _italic_, [text](url), lists. */
+export function convertMarkup(markdown: string, markup: Markup): string {
+  switch (markup) {
+    case 'markdown':
+      return markdown;
+    case 'plain':
+      return markdown
+        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '$1 ($2)')
+        .replace(/\*\*([^*]+)\*\*/g, '$1')
+        .replace(/(^|\W)_([^_]+)_(?=\W|$)/g, '$1$2');
+    case 'slack-mrkdwn':
+      return markdown
+        .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<$2|$1>')
+        .replace(/\*\*([^*]+)\*\*/g, '*$1*');
+    case 'html':
+      return markdown
+        .replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
+        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<a href="$2">$1</a>')
+        .replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
+        .replace(/\n/g, '<br>');
+  }
+}
+
+/** Splits at the last paragraph break, else line break, else space before the limit; hard-cuts only as a last resort. */
+export function splitText(text: string, max: number): string[] {
+  const chunks: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    let cut = window.lastIndexOf('\n\n');
+    if (cut < max / 3) cut = window.lastIndexOf('\n');
+    if (cut < max / 3) cut = window.lastIndexOf(' ');
+    if (cut < max / 3) cut = max;
+    chunks.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0 || chunks.length === 0) chunks.push(rest);
+  return chunks;
+}

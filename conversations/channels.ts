@@ -1,0 +1,67 @@
+import type { ChannelInstance, ChannelKind } from '../adapters/types';
+import type { Models } from './models';
+import { SecretBox } from './secret-box';
+import type { ChannelRecord } from './types';
+
+export interface NewChannel {
+  id: string;
+  kind: ChannelKind;
+  name: string;
+  settings?: Record<string, unknown>;
+  secrets?: Record<string, string>;
+  /** For channels addressed by bearer key (the HTTP API channel): only its hash is stored. */
+  apiKey?: string;
+}
+
+export class ChannelRepository {
+  constructor(
+    private readonly models: Models,
+    private readonly box: SecretBox,
+  ) {}
+
+  /** Creates the channel, or leaves an existing one untouched (seeding is idempotent across restarts). */
+  async ensure(input: NewChannel): Promise<ChannelInstance> {
+    await this.models.Channel.updateOne(
+      { _id: input.id },
+      {
+        $setOnInsert: {
+          kind: input.kind,
+          name: input.name,
+          enabled: true,
+          settings: input.settings ?? {},
+          secretsEnc: this.box.seal(JSON.stringify(input.secrets ?? {})),
+          ...(input.apiKey ? { apiKeyHash: SecretBox.hash(input.apiKey) } : {}),
+        },
+      },
+      { upsert: true },
+    );
+    const created = await this.get(input.id);
+    if (!created) throw new Error(`Channel ${input.id} vanished after upsert`);
+    return created;
+  }
+
+  async get(id: string): Promise<ChannelInstance | undefined> {
+    const row = await this.models.Channel.findOne({ _id: id, enabled: true }).lean<ChannelRecord>();
+    return row ? this.toInstance(row) : undefined;
+  }
+
+  async findByApiKey(apiKey: string): Promise<ChannelInstance | undefined> {
+    const row = await this.models.Channel.findOne({ apiKeyHash: SecretBox.hash(apiKey), enabled: true }).lean<ChannelRecord>();
+    return row ? this.toInstance(row) : undefined;
+  }
+
+  async list(): Promise<ChannelInstance[]> {
+    const rows = await this.models.Channel.find({}).sort({ _id: 1 }).lean<ChannelRecord[]>();
+    return rows.map((r) => this.toInstance(r));
+  }
+
+  private toInstance(row: ChannelRecord): ChannelInstance {
+    return {
+      id: row._id,
+      kind: row.kind,
+      name: row.name,
+      settings: row.settings ?? {},
+      secrets: row.secretsEnc ? (JSON.parse(this.box.open(row.secretsEnc)) as Record<string, string>) : {},
+    };
+  }
+}

@@ -1,0 +1,56 @@
+import { Types } from 'mongoose';
+import type { Identity } from '../adapters/types';
+import type { Models } from './models';
+import type { ContactRecord } from './types';
+
+export class ContactRepository {
+  constructor(private readonly models: Models) {}
+
+  /**
+   * Finds or creates the contact behind a channel identity. The identity row (keyed by channel + external id)
+   * is the source of truth and is upserted first; the contact document is created from it, so a crash between
+   * the two writes is repaired by the next message rather than leaving a dangling identity.
+   */
+  async resolve(channelId: string, identity: Identity, now: Date): Promise<{ contactId: Types.ObjectId; created: boolean }> {
+    const candidate = new Types.ObjectId();
+    const row = await this.models.Identity.findOneAndUpdate(
+      { _id: `${channelId}:${identity.externalId}` },
+      {
+        $setOnInsert: { contactId: candidate, channelId, externalId: identity.externalId },
+        $set: { lastSeenAt: now, ...(identity.handle ? { handle: identity.handle } : {}) },
+      },
+      { upsert: true, returnDocument: 'after', lean: true },
+    );
+    if (!row) throw new Error('identity upsert returned nothing');
+    const created = row.contactId.equals(candidate);
+    if (created || !(await this.models.Contact.exists({ _id: row.contactId }))) {
+      await this.models.Contact.updateOne(
+        { _id: row.contactId },
+        {
+          $setOnInsert: {
+            ...(identity.displayName ? { displayName: identity.displayName } : {}),
+            ...(identity.email ? { email: identity.email.toLowerCase() } : {}),
+            ...(identity.phone ? { phone: identity.phone } : {}),
+            attributes: [],
+            aiOptOut: false,
+            vip: false,
+          },
+        },
+        { upsert: true },
+      );
+    }
+    return { contactId: row.contactId, created };
+  }
+
+  async get(id: Types.ObjectId): Promise<ContactRecord | null> {
+    return this.models.Contact.findById(id).lean<ContactRecord>();
+  }
+
+  async setAiOptOut(id: Types.ObjectId, optOut: boolean): Promise<void> {
+    await this.models.Contact.updateOne({ _id: id }, { $set: { aiOptOut: optOut } });
+  }
+
+  async setVip(id: Types.ObjectId, vip: boolean): Promise<void> {
+    await this.models.Contact.updateOne({ _id: id }, { $set: { vip } });
+  }
+}

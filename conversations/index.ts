@@ -1,0 +1,30 @@
+import type { Connection } from 'mongoose';
+import { ChannelRepository } from './channels';
+import { ContactRepository } from './contacts';
+import { ConversationRepository } from './conversations';
+import { MessageRepository } from './messages';
+import { createModels, ensureIndexes, type Models } from './models';
+import type { SecretBox } from './secret-box';
+
+export interface Store {
+  models: Models;
+  contacts: ContactRepository;
+  conversations: ConversationRepository;
+  messages: MessageRepository;
+  channels: ChannelRepository;
+}
+
+export async function openStore(connection: Connection, box: SecretBox): Promise<Store> {
+  const models = createModels(connection);
+  await ensureIndexes(models);
+  return {
+    models,
+    contacts: new ContactRepository(models),
+    conversations: new ConversationRepository(models),
+    messages: new MessageRepository(models),
+    channels: new ChannelRepository(models, box),
+  };
+}
+
+export { SecretBox } from './secret-box';
+export type * from './types';

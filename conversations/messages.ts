@@ -1,0 +1,245 @@
+import { Types } from 'mongoose';
+import type { Citation, DeliveryStatus, Part } from '../adapters/types';
+import { isDuplicateKey } from './errors';
+import type { Models } from './models';
+import type { Annotations, AuthorKind, MessageRecord } from './types';
+
+export function plainText(parts: Part[]): string {
+  return parts
+    .map((p) => {
+      switch (p.type) {
+        case 'text':
+          return p.text;
+        case 'media':
+          return p.caption ?? `[${p.name ?? p.mimeType ?? 'attachment'}]`;
+        case 'choices':
+          return p.prompt ?? '';
+        case 'card':
+          return [p.title, p.text].filter(Boolean).join('\n');
+        case 'location':
+          return p.name ?? p.address ?? `${p.latitude},${p.longitude}`;
+      }
+    })
+    .filter((t) => t.length > 0)
+    .join('\n');
+}
+
+/** Delivery statuses only move forward; a late "delivered" webhook must not undo a "read". */
+const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
+
+export interface InboundInput {
+  conversationId: Types.ObjectId;
+  contactId: Types.ObjectId;
+  channelId: string;
+  externalId: string;
+  parts: Part[];
+  actionValue?: string;
+  authorName?: string;
+  receivedAt: Date;
+  raw: unknown;
+}
+
+export interface OutboundInput {
+  conversationId: Types.ObjectId;
+  contactId: Types.ObjectId;
+  channelId: string;
+  author: { kind: AuthorKind; id?: string; name?: string };
+  parts: Part[];
+  citations?: Citation[];
+  /** What produced this message (e.g. `reply:<inbound id>:0`): a re-run after a crash collides instead of repeating. */
+  dedupeKey?: string;
+  replyTo?: Types.ObjectId;
+  annotations?: Annotations;
+  now: Date;
+}
+
+export class MessageRepository {
+  constructor(private readonly models: Models) {}
+
+  /** Stores an inbound message once; a redelivery returns the existing row with `duplicate: true`. */
+  async insertInbound(input: InboundInput): Promise<{ message: MessageRecord; duplicate: boolean }> {
+    const dedupeKey = `${input.channelId}:${input.externalId}`;
+    try {
+      const [doc] = await this.models.Message.insertMany([
+        {
+          conversationId: input.conversationId,
+          contactId: input.contactId,
+          channelId: input.channelId,
+          direction: 'inbound',
+          author: { kind: 'contact', ...(input.authorName ? { name: input.authorName } : {}) },
+          parts: input.parts,
+          text: plainText(input.parts),
+          dedupeKey,
+          externalId: input.externalId,
+          ...(input.actionValue !== undefined ? { actionValue: input.actionValue } : {}),
+          processing: { state: 'pending' },
+          receivedAt: input.receivedAt,
+          raw: JSON.stringify(input.raw ?? null),
+        },
+      ]);
+      return { message: doc!.toObject() as MessageRecord, duplicate: false };
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await this.models.Message.findOne({ dedupeKey }).lean<MessageRecord>();
+      if (!existing) throw err;
+      return { message: existing, duplicate: true };
+    }
+  }
+
+  async pendingInbound(conversationId: Types.ObjectId, limit = 20): Promise<MessageRecord[]> {
+    return this.models.Message.find({ conversationId, direction: 'inbound', 'processing.state': 'pending' })
+      .sort({ receivedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<MessageRecord[]>();
+  }
+
+  async history(conversationId: Types.ObjectId, limit = 50): Promise<MessageRecord[]> {
+    const rows = await this.models.Message.find({ conversationId }).sort({ receivedAt: -1, _id: -1 }).limit(limit).lean<MessageRecord[]>();
+    return rows.reverse();
+  }
+
+  async markProcessed(id: Types.ObjectId, outcome: string, annotations: Annotations, now: Date): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: id },
+      { $set: { 'processing.state': 'done', 'processing.processedAt': now, 'processing.outcome': outcome, annotations } },
+    );
+  }
+
+  /** Queues a reply in the outbox. Returns null when the dedupe key shows it was queued before (crash re-run). */
+  async queueOutbound(input: OutboundInput): Promise<MessageRecord | null> {
+    try {
+      const [doc] = await this.models.Message.insertMany([
+        {
+          conversationId: input.conversationId,
+          contactId: input.contactId,
+          channelId: input.channelId,
+          direction: 'outbound',
+          author: input.author,
+          parts: input.parts,
+          text: plainText(input.parts),
+          citations: input.citations ?? [],
+          ...(input.dedupeKey ? { dedupeKey: input.dedupeKey } : {}),
+          ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+          ...(input.annotations ? { annotations: input.annotations } : {}),
+          delivery: {
+            status: 'queued',
+            attempts: 0,
+            nextAttemptAt: input.now,
+            leaseUntil: new Date(0),
+            chunksSent: 0,
+            externalIds: [],
+          },
+          receivedAt: input.now,
+        },
+      ]);
+      return doc!.toObject() as MessageRecord;
+    } catch (err) {
+      if (isDuplicateKey(err)) return null;
+      throw err;
+    }
+  }
+
+  /** Atomic lease on the next due outbound message. */
+  async claimDue(owner: string, leaseMs: number, now: Date): Promise<MessageRecord | null> {
+    return this.models.Message.findOneAndUpdate(
+      { 'delivery.status': 'queued', 'delivery.nextAttemptAt': { $lte: now }, 'delivery.leaseUntil': { $lte: now } },
+      { $set: { 'delivery.leaseUntil': new Date(now.getTime() + leaseMs), 'delivery.leaseOwner': owner } },
+      { returnDocument: 'after', sort: { 'delivery.nextAttemptAt': 1 }, lean: true },
+    ) as Promise<MessageRecord | null>;
+  }
+
+  async deferDelivery(id: Types.ObjectId, owner: string, until: Date): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: id, 'delivery.leaseOwner': owner },
+      { $set: { 'delivery.nextAttemptAt': until, 'delivery.leaseUntil': new Date(0) } },
+    );
+  }
+
+  async recordChunkSent(id: Types.ObjectId, owner: string, externalId: string | undefined): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: id, 'delivery.leaseOwner': owner },
+      { $inc: { 'delivery.chunksSent': 1 }, ...(externalId ? { $push: { 'delivery.externalIds': externalId } } : {}) },
+    );
+  }
+
+  async markSent(id: Types.ObjectId, owner: string, status: 'sent' | 'delivered', now: Date, externalIds: string[]): Promise<void> {
+    const common = {
+      'delivery.sentAt': now,
+      'delivery.leaseUntil': new Date(0),
+      ...(externalIds.length ? { externalId: externalIds[0], 'delivery.externalIds': externalIds } : {}),
+    };
+    const first = await this.models.Message.updateOne(
+      { _id: id, 'delivery.leaseOwner': owner, 'delivery.status': 'queued' },
+      {
+        $set: { ...common, 'delivery.status': status, ...(status === 'delivered' ? { 'delivery.deliveredAt': now } : {}) },
+        $inc: { 'delivery.attempts': 1 },
+        $unset: { 'delivery.error': 1 },
+      },
+    );
+    if (first.matchedCount === 0) {
+      // A receipt (delivered/read) overtook us: keep its status, record the send facts only.
+      await this.models.Message.updateOne(
+        { _id: id, 'delivery.leaseOwner': owner },
+        { $set: common, $inc: { 'delivery.attempts': 1 }, $unset: { 'delivery.error': 1 } },
+      );
+    }
+  }
+
+  async markRetry(id: Types.ObjectId, owner: string, error: { code: string; message: string }, nextAttemptAt: Date, now: Date): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: id, 'delivery.leaseOwner': owner },
+      {
+        $set: {
+          'delivery.nextAttemptAt': nextAttemptAt,
+          'delivery.leaseUntil': new Date(0),
+          'delivery.error': { ...error, retryable: true, at: now },
+        },
+        $inc: { 'delivery.attempts': 1 },
+      },
+    );
+  }
+
+  /** Dead letter: the message keeps its error so an operator (or a retry button) can act on it. */
+  async markFailed(id: Types.ObjectId, owner: string, error: { code: string; message: string }, now: Date): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: id, 'delivery.leaseOwner': owner },
+      {
+        $set: { 'delivery.status': 'failed', 'delivery.leaseUntil': new Date(0), 'delivery.error': { ...error, retryable: false, at: now } },
+        $inc: { 'delivery.attempts': 1 },
+      },
+    );
+  }
+
+  /** Applies a platform status webhook to the message it names; ignores unknown ids and backwards moves. */
+  async applyStatus(channelId: string, externalId: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<boolean> {
+    const lowerStatuses = (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
+    const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : status === 'sent' ? 'sentAt' : undefined;
+    const res = await this.models.Message.updateOne(
+      { channelId, 'delivery.externalIds': externalId, 'delivery.status': { $in: lowerStatuses } },
+      {
+        $set: {
+          'delivery.status': status,
+          ...(field ? { [`delivery.${field}`]: at } : {}),
+          ...(error ? { 'delivery.error': { ...error, retryable: false, at } } : {}),
+        },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Status updates addressed by our own id (web chat receipts carry it). */
+  async applyStatusById(id: string, status: DeliveryStatus, at: Date): Promise<boolean> {
+    if (!Types.ObjectId.isValid(id)) return false;
+    const lowerStatuses = (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
+    const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : undefined;
+    const res = await this.models.Message.updateOne(
+      { _id: new Types.ObjectId(id), 'delivery.status': { $in: lowerStatuses } },
+      { $set: { 'delivery.status': status, ...(field ? { [`delivery.${field}`]: at } : {}) } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  async get(id: Types.ObjectId | string): Promise<MessageRecord | null> {
+    return this.models.Message.findById(id).lean<MessageRecord>();
+  }
+}

@@ -1,0 +1,32 @@
+import type { Connection, Model } from 'mongoose';
+import { channelSchema, contactSchema, conversationSchema, identitySchema, messageSchema } from './schemas';
+import type { ChannelRecord, ContactRecord, ConversationRecord, IdentityRecord, MessageRecord } from './types';
+
+export interface Models {
+  Contact: Model<ContactRecord>;
+  Identity: Model<IdentityRecord>;
+  Conversation: Model<ConversationRecord>;
+  Message: Model<MessageRecord>;
+  Channel: Model<ChannelRecord>;
+}
+
+/** Models are bound to a connection (not the global mongoose), so tests and tools can hold several at once. */
+export function createModels(connection: Connection): Models {
+  return {
+    Contact: connection.model<ContactRecord>('Contact', contactSchema, 'contacts'),
+    Identity: connection.model<IdentityRecord>('Identity', identitySchema, 'contact_identities'),
+    Conversation: connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations'),
+    Message: connection.model<MessageRecord>('Message', messageSchema, 'messages'),
+    Channel: connection.model<ChannelRecord>('Channel', channelSchema, 'channels'),
+  };
+}
+
+/** Creates collections and indexes explicitly, so start-up fails loudly if the store rejects one. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models) as Model<unknown>[]) {
+    await model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err; // 48: NamespaceExists
+    });
+    await model.createIndexes();
+  }
+}

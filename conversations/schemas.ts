@@ -1,0 +1,146 @@
+import { Schema } from 'mongoose';
+import type {
+  ChannelRecord,
+  ContactRecord,
+  ConversationRecord,
+  IdentityRecord,
+  MessageRecord,
+} from './types';
+
+const keyValue = new Schema({ k: { type: String, required: true }, v: { type: String, required: true } }, { _id: false });
+const epoch = () => new Date(0);
+
+export const contactSchema = new Schema<ContactRecord>(
+  {
+    displayName: String,
+    email: String,
+    phone: String,
+    attributes: { type: [keyValue], default: [] },
+    aiOptOut: { type: Boolean, default: false },
+    vip: { type: Boolean, default: false },
+  },
+  { timestamps: true, versionKey: false },
+);
+// Looking a contact up by a verified email or phone (cross-channel matching, admin search).
+contactSchema.index({ email: 1 }, { sparse: true });
+contactSchema.index({ phone: 1 }, { sparse: true });
+
+export const identitySchema = new Schema<IdentityRecord>(
+  {
+    _id: { type: String, required: true },
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    channelId: { type: String, required: true },
+    externalId: { type: String, required: true },
+    handle: String,
+    lastSeenAt: { type: Date, required: true },
+  },
+  { versionKey: false },
+);
+// All identities of a contact (profile view, merge).
+identitySchema.index({ contactId: 1 });
+
+export const conversationSchema = new Schema<ConversationRecord>(
+  {
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    channelId: { type: String, required: true },
+    channelKind: { type: String, required: true },
+    address: {
+      to: { type: String, required: true },
+      threadId: String,
+      extra: { type: [keyValue], default: [] },
+    },
+    openKey: String,
+    status: { type: String, enum: ['bot', 'pending', 'assigned', 'resolved'], default: 'bot' },
+    team: String,
+    assignee: String,
+    priority: { type: String, enum: ['low', 'normal', 'high', 'urgent'], default: 'normal' },
+    escalationReason: String,
+    latest: { type: Schema.Types.Mixed, default: {} },
+    tags: { type: [String], default: [] },
+    unhelpfulTurns: { type: Number, default: 0 },
+    pending: { type: Boolean, default: false },
+    pendingVersion: { type: Number, default: 0 },
+    leaseUntil: { type: Date, default: epoch },
+    leaseOwner: String,
+    lastInboundAt: Date,
+    firstResponseAt: Date,
+    firstResponseMs: Number,
+    resolvedAt: Date,
+    resolutionMs: Number,
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+// Ingest finds "the open conversation of this address" by key; unique + sparse (never null) keeps it single.
+conversationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
+// Workers claim the oldest conversation with unprocessed inbound messages whose lease has expired.
+conversationSchema.index({ pending: 1, leaseUntil: 1 });
+// Inbox views: a team's escalations by status, newest first.
+conversationSchema.index({ status: 1, team: 1, updatedAt: -1 });
+conversationSchema.index({ contactId: 1, createdAt: -1 });
+
+const deliverySchema = new Schema(
+  {
+    status: { type: String, enum: ['queued', 'sent', 'delivered', 'read', 'failed'], required: true },
+    attempts: { type: Number, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    leaseUntil: { type: Date, default: epoch },
+    leaseOwner: String,
+    chunksSent: { type: Number, default: 0 },
+    externalIds: { type: [String], default: [] },
+    error: { code: String, message: String, retryable: Boolean, at: Date },
+    sentAt: Date,
+    deliveredAt: Date,
+    readAt: Date,
+  },
+  { _id: false },
+);
+
+export const messageSchema = new Schema<MessageRecord>(
+  {
+    conversationId: { type: Schema.Types.ObjectId, required: true },
+    contactId: { type: Schema.Types.ObjectId, required: true },
+    channelId: { type: String, required: true },
+    direction: { type: String, enum: ['inbound', 'outbound'], required: true },
+    author: { kind: { type: String, required: true }, id: String, name: String },
+    // Typed by the port (adapters/types.ts Part); stored as-is.
+    parts: { type: Schema.Types.Mixed, default: [] },
+    text: { type: String, default: '' },
+    citations: { type: [{ title: String, url: String, _id: false }], default: [] },
+    dedupeKey: String,
+    externalId: String,
+    actionValue: String,
+    processing: { state: String, processedAt: Date, outcome: String, attempts: Number, lastError: String },
+    delivery: deliverySchema,
+    annotations: Schema.Types.Mixed,
+    replyTo: Schema.Types.ObjectId,
+    raw: String,
+    receivedAt: { type: Date, required: true },
+  },
+  { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
+);
+// Idempotency: a redelivered webhook (Meta retries for a day, Slack three times) hits this and becomes a no-op;
+// a re-run of a crashed worker's reply hits it too. Sparse because agent-typed messages have no natural key.
+messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
+// Conversation history in order; the worker's "pending inbound messages of this conversation" scan.
+messageSchema.index({ conversationId: 1, receivedAt: 1 });
+// A returning web chat visitor's history across their conversations.
+messageSchema.index({ contactId: 1, receivedAt: -1 });
+// Delivery workers claim due outbound messages.
+messageSchema.index({ 'delivery.status': 1, 'delivery.nextAttemptAt': 1 });
+// Platform status webhooks (delivered/read/failed) name the platform's message id.
+messageSchema.index({ channelId: 1, 'delivery.externalIds': 1 });
+
+export const channelSchema = new Schema<ChannelRecord>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true },
+    name: { type: String, required: true },
+    enabled: { type: Boolean, default: true },
+    settings: { type: Schema.Types.Mixed, default: {} },
+    secretsEnc: String,
+    apiKeyHash: String,
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+// The HTTP API channel finds its channel from the bearer key's hash.
+channelSchema.index({ apiKeyHash: 1 }, { unique: true, sparse: true });

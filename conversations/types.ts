@@ -1,0 +1,146 @@
+import type { Types } from 'mongoose';
+import type { ChannelAddress, ChannelKind, Citation, DeliveryStatus, Part } from '../adapters/types';
+
+/** Plain shapes returned by the repositories (never mongoose documents), so callers cannot save by accident. */
+
+export type ConversationStatus = 'bot' | 'pending' | 'assigned' | 'resolved';
+export type Priority = 'low' | 'normal' | 'high' | 'urgent';
+export type AuthorKind = 'contact' | 'bot' | 'agent' | 'system';
+export type Sentiment = 'negative' | 'neutral' | 'positive';
+
+export interface KeyValue {
+  k: string;
+  v: string;
+}
+
+export interface ContactRecord {
+  _id: Types.ObjectId;
+  displayName?: string;
+  email?: string;
+  phone?: string;
+  attributes: KeyValue[];
+  aiOptOut: boolean;
+  vip: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface IdentityRecord {
+  /** `${channelId}:${externalId}`: uniqueness per channel comes from the primary key itself. */
+  _id: string;
+  contactId: Types.ObjectId;
+  channelId: string;
+  externalId: string;
+  handle?: string;
+  lastSeenAt: Date;
+}
+
+export interface Annotations {
+  language?: string;
+  intent?: string;
+  intentConfidence?: number;
+  sentiment?: Sentiment;
+  urgent?: boolean;
+  decision?: 'answer' | 'clarify' | 'escalate' | 'silent';
+  reason?: string;
+  answerScore?: number;
+}
+
+export interface StoredAddress {
+  to: string;
+  threadId?: string;
+  extra: KeyValue[];
+}
+
+export interface ConversationRecord {
+  _id: Types.ObjectId;
+  contactId: Types.ObjectId;
+  channelId: string;
+  channelKind: ChannelKind;
+  address: StoredAddress;
+  /** Present while the conversation is open; unique, so one address has one open conversation. */
+  openKey?: string;
+  status: ConversationStatus;
+  team?: string;
+  assignee?: string;
+  priority: Priority;
+  escalationReason?: string;
+  latest: Annotations;
+  tags: string[];
+  unhelpfulTurns: number;
+  pending: boolean;
+  pendingVersion: number;
+  leaseUntil: Date;
+  leaseOwner?: string;
+  lastInboundAt?: Date;
+  firstResponseAt?: Date;
+  firstResponseMs?: number;
+  resolvedAt?: Date;
+  resolutionMs?: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface DeliveryState {
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseUntil: Date;
+  leaseOwner?: string;
+  /** How many rendered chunks already went out, so a retry resumes instead of repeating them. */
+  chunksSent: number;
+  externalIds: string[];
+  error?: { code: string; message: string; retryable: boolean; at: Date };
+  sentAt?: Date;
+  deliveredAt?: Date;
+  readAt?: Date;
+}
+
+export interface ProcessingState {
+  state: 'pending' | 'done';
+  processedAt?: Date;
+  outcome?: string;
+  attempts?: number;
+  lastError?: string;
+}
+
+export interface MessageRecord {
+  _id: Types.ObjectId;
+  conversationId: Types.ObjectId;
+  contactId: Types.ObjectId;
+  channelId: string;
+  direction: 'inbound' | 'outbound';
+  author: { kind: AuthorKind; id?: string; name?: string };
+  parts: Part[];
+  text: string;
+  citations: Citation[];
+  /** Inbound: `${channelId}:${externalId}`; outbound: the key of what produced it. Unique: the dedup guard. */
+  dedupeKey?: string;
+  externalId?: string;
+  /** For inbound button taps: the choice value. */
+  actionValue?: string;
+  processing?: ProcessingState;
+  delivery?: DeliveryState;
+  annotations?: Annotations;
+  replyTo?: Types.ObjectId;
+  /** JSON text of the platform payload: the escape hatch, stored as a string so any key survives. */
+  raw?: string;
+  receivedAt: Date;
+  createdAt: Date;
+}
+
+export interface ChannelRecord {
+  _id: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  settings: Record<string, unknown>;
+  /** AES-256-GCM envelope of the JSON secrets; decrypted only in memory. */
+  secretsEnc?: string;
+  /** sha256 of the channel's API key, for channels addressed by key instead of URL. */
+  apiKeyHash?: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type { ChannelAddress, Citation, Part };

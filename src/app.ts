@@ -1,0 +1,24 @@
+import express, { type Express } from 'express';
+import type { GatewayDeps } from './deps';
+import { apiRoutes } from './http/api-routes';
+import { errorHandler, notFound } from './http/errors';
+import { webchatRoutes } from './http/webchat-routes';
+import { webhookRoutes } from './http/webhook-routes';
+
+/** The express app without `listen`, so tests and tools can mount or drive it directly. */
+export function createApp(deps: GatewayDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/health', async (_req, res) => {
+    const ok = await deps.storeReady();
+    res.status(ok ? 200 : 503).json(ok ? { status: 'ok' } : { status: 'unavailable', reason: 'store unreachable' });
+  });
+  app.use(apiRoutes(deps));
+  app.use(webhookRoutes(deps));
+  app.use(webchatRoutes(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,1 @@
+export async function benchCommand(_o: unknown) { throw new Error('todo'); }

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+
+/** `switchboard <command>`: the package's bin. Commands load lazily (require, which tsx's CommonJS hook serves) so `--help` stays instant. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('switchboard').description('AI-first customer service gateway').showHelpAfterError();
+
+  program
+    .command('start')
+    .description('start the gateway (embedded store unless MONGODB_URI is set)')
+    .action(async () => (require('./start') as typeof import('./start')).startCommand());
+
+  program
+    .command('bench')
+    .description('push messages through the HTTP API channel and print throughput and latency as JSON')
+    .option('-n, --messages <n>', 'messages to send', '2000')
+    .option('-c, --concurrency <n>', 'requests in flight', '32')
+    .option('--rate <perSecond>', 'fixed arrival rate instead of closed-loop concurrency')
+    .action(async (opts) => (require('./bench') as typeof import('./bench')).benchCommand(opts));
+
+  await program.parseAsync(argv);
+}

@@ -1,0 +1,70 @@
+import { join, resolve } from 'node:path';
+import mongoose from 'mongoose';
+import { ConfigError, loadConfig } from '../config';
+import { ensureDemoChannels } from '../demo';
+import { createGateway } from '../gateway';
+import { createLogger } from '../logger';
+import { loadSecretBox } from '../secrets';
+import { startEmbeddedMongo, type EmbeddedMongo } from '../store/embedded-mongo';
+
+/** `switchboard start`: the gateway, on MONGODB_URI or on the embedded store persisted under DATA_DIR. */
+export async function startCommand(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every setting.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL);
+
+  let embedded: EmbeddedMongo | undefined;
+  let uri = config.MONGODB_URI;
+  if (!uri) {
+    const h2File = resolve(join(config.DATA_DIR, 'switchboard.mv'));
+    process.stdout.write(`Starting the embedded store (${h2File})...\n`);
+    try {
+      embedded = await startEmbeddedMongo({ h2File, log: (line) => log.debug({ source: 'stand-in' }, line) });
+    } catch (err) {
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exit(1);
+    }
+    uri = embedded.uri;
+  }
+
+  const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+  const box = await loadSecretBox(config, log);
+  const gateway = await createGateway({ config, connection, box, log });
+  const demo = await ensureDemoChannels(gateway.store, config);
+  const url = await gateway.listen();
+  const base = config.PUBLIC_URL ?? url;
+
+  process.stdout.write(
+    [
+      '',
+      `Switchboard is running on ${url} (store: ${embedded ? 'embedded, data in ' + config.DATA_DIR : 'MONGODB_URI'})`,
+      `  Chat with the demo bot:  ${base}/`,
+      `  Embed the web chat:      <script src="${base}/widget.js" data-channel="${demo.webchatId}" async></script>`,
+      `  HTTP API channel:        curl -X POST ${base}/api/v1/messages -H 'Authorization: Bearer ${demo.apiKey}' \\`,
+      `                             -H 'Content-Type: application/json' -d '{"id":"m1","contact":{"id":"c1"},"text":"How do I return an item?"}'`,
+      '  Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await gateway.stop();
+    await connection.close();
+    await embedded?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

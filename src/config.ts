@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The only place that reads the environment. Everything else receives a typed `Config`.
+ * A bad value stops the start with a message naming the variable, so operators fix it before traffic arrives.
+ */
+const numberFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const schema = z.object({
+  PORT: numberFrom(3000, 0).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  MONGODB_URI: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SWITCHBOARD_ENCRYPTION_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/=]{43,44}$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes, as 64 hex characters or base64')
+    .optional(),
+  KNOWLEDGE_DIR: z.string().min(1).default('./knowledge/demo'),
+  MAX_BODY_BYTES: numberFrom(1_048_576, 1024),
+  WORKERS: numberFrom(4, 0),
+  LEASE_MS: numberFrom(30_000, 100),
+  POLL_MS: numberFrom(250, 5),
+  DELIVERY_MAX_ATTEMPTS: numberFrom(8, 1),
+  DELIVERY_BASE_DELAY_MS: numberFrom(1_000, 1),
+  DELIVERY_MAX_DELAY_MS: numberFrom(300_000, 1),
+  DELIVERY_TIMEOUT_MS: numberFrom(10_000, 100),
+  ANSWER_MIN_SCORE: z.coerce.number().min(0).default(0.35),
+  AI_DISCLOSURE: z.string().default("I'm Switchboard, an AI assistant. Type \"human\" at any time to reach a person."),
+  DEMO_API_KEY: z.string().min(16).optional(),
+  DEMO_CALLBACK_URL: z.url().optional(),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings mean "unset" for operators who template .env files.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../conversations';
+import type { Config } from './config';
+
+export interface DemoChannels {
+  webchatId: string;
+  apiKey: string;
+}
+
+/**
+ * The channels `npm start` offers out of the box: the web chat on the demo page and an HTTP API channel.
+ * Created once (idempotent), with random secrets unless the environment pins them.
+ */
+export async function ensureDemoChannels(store: Store, config: Config): Promise<DemoChannels> {
+  const webchat = await store.channels.ensure({
+    id: 'demo',
+    kind: 'webchat',
+    name: 'Demo web chat',
+    secrets: { tokenSecret: randomBytes(32).toString('hex') },
+  });
+  const apiKey = config.DEMO_API_KEY ?? `sk_demo_${randomBytes(18).toString('base64url')}`;
+  const api = await store.channels.ensure({
+    id: 'demo-api',
+    kind: 'api',
+    name: 'Demo HTTP API',
+    settings: config.DEMO_CALLBACK_URL ? { callbackUrl: config.DEMO_CALLBACK_URL } : {},
+    secrets: { apiKey, signingSecret: randomBytes(32).toString('hex') },
+    apiKey,
+  });
+  return { webchatId: webchat.id, apiKey: api.secrets.apiKey ?? apiKey };
+}

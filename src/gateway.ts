@@ -1,0 +1,166 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { createApiAdapter } from '../adapters/api';
+import { AdapterRegistry } from '../adapters/registry';
+import { createWebchatAdapter } from '../adapters/webchat';
+import { WebchatHub } from '../adapters/webchat/hub';
+import { openStore, type SecretBox, type Store } from '../conversations';
+import { loadMarkdownFolder } from '../knowledge/load';
+import { KeywordRetriever } from '../knowledge/retriever';
+import { createApp } from './app';
+import { KeywordBrain } from './brain/keyword-brain';
+import type { Brain } from './brain/types';
+import type { Config } from './config';
+import type { GatewayDeps } from './deps';
+import { attachWebchatSocket } from './http/webchat-socket';
+import { Deliverer } from './pipeline/deliverer';
+import { Ingestor } from './pipeline/ingest';
+import { LeaseLoop } from './pipeline/lease-loop';
+import { ConversationProcessor } from './pipeline/processor';
+
+export interface GatewayOptions {
+  config: Config;
+  connection: Connection;
+  box: SecretBox;
+  log: Logger;
+  /** Defaults to the keyword brain over `config.KNOWLEDGE_DIR`. */
+  brain?: Brain;
+  /** Override for tests that drive adapters against local peers. */
+  fetch?: typeof fetch;
+  clock?: () => Date;
+  random?: () => number;
+}
+
+export interface Gateway {
+  deps: GatewayDeps;
+  store: Store;
+  server: Server;
+  processors: ConversationProcessor[];
+  deliverers: Deliverer[];
+  /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
+  listen(): Promise<string>;
+  startWorkers(): void;
+  stop(): Promise<void>;
+}
+
+export async function defaultBrain(config: Config): Promise<Brain> {
+  const chunks = await loadMarkdownFolder(config.KNOWLEDGE_DIR, config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : 'https://help.northwind.example');
+  return new KeywordBrain(new KeywordRetriever(chunks), {
+    minConfidence: config.ANSWER_MIN_SCORE,
+    maxUnhelpfulTurns: 2,
+    defaultTeam: 'support',
+  });
+}
+
+/**
+ * Wires store, adapters, brain and workers. Every process is stateless apart from its live sockets: all work
+ * state is in MongoDB, so more processes on the same cluster means more throughput.
+ */
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config, log } = options;
+  const clock = options.clock ?? (() => new Date());
+  const store = await openStore(options.connection, options.box);
+  const brain = options.brain ?? (await defaultBrain(config));
+  const hub = new WebchatHub();
+  const registry = new AdapterRegistry({
+    api: (channel) => createApiAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    webchat: (channel) => createWebchatAdapter(channel, hub, clock),
+  });
+
+  const processorLoops: LeaseLoop[] = [];
+  const deliveryLoops: LeaseLoop[] = [];
+  const wakeAll = (loops: LeaseLoop[]) => () => loops.forEach((l) => l.wake());
+  const ingestor = new Ingestor(store, log, wakeAll(processorLoops), clock);
+  const processId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+  const processors: ConversationProcessor[] = [];
+  const deliverers: Deliverer[] = [];
+  for (let i = 0; i < config.WORKERS; i++) {
+    const processor = new ConversationProcessor(
+      store,
+      brain,
+      { owner: `${processId}:p${i}`, leaseMs: config.LEASE_MS, aiDisclosure: config.AI_DISCLOSURE },
+      log,
+      wakeAll(deliveryLoops),
+      clock,
+    );
+    const deliverer = new Deliverer(
+      store,
+      registry,
+      {
+        owner: `${processId}:d${i}`,
+        leaseMs: Math.max(config.LEASE_MS, config.DELIVERY_TIMEOUT_MS * 3),
+        maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+        baseDelayMs: config.DELIVERY_BASE_DELAY_MS,
+        maxDelayMs: config.DELIVERY_MAX_DELAY_MS,
+      },
+      log,
+      clock,
+      options.random,
+    );
+    processors.push(processor);
+    deliverers.push(deliverer);
+    processorLoops.push(new LeaseLoop(`processor-${i}`, () => processor.tick(), config.POLL_MS, log));
+    deliveryLoops.push(new LeaseLoop(`deliverer-${i}`, () => deliverer.tick(), config.POLL_MS, log));
+  }
+
+  const deps: GatewayDeps = {
+    store,
+    registry,
+    ingestor,
+    hub,
+    log,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    storeReady: async () => {
+      try {
+        await options.connection.db!.admin().ping();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+  const server = createServer(createApp(deps));
+  // Slow clients must not hold sockets forever; webhooks are small.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  const wss = attachWebchatSocket(server, deps);
+
+  let workersStarted = false;
+  const startWorkers = () => {
+    if (workersStarted) return;
+    workersStarted = true;
+    [...processorLoops, ...deliveryLoops].forEach((l) => l.start());
+  };
+
+  return {
+    deps,
+    store,
+    server,
+    processors,
+    deliverers,
+    startWorkers,
+    async listen() {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => resolve());
+      });
+      startWorkers();
+      const { port } = server.address() as AddressInfo;
+      const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
+      return `http://${host}:${port}`;
+    },
+    async stop() {
+      await Promise.all([...processorLoops, ...deliveryLoops].map((l) => l.stop()));
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      if (server.listening) {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import express, { Router } from 'express';
+import { join } from 'node:path';
+import type { ChannelInstance } from '../../adapters/types';
+import { issueVisitorToken, verifyVisitorToken } from '../../adapters/webchat/token';
+import type { GatewayDeps } from '../deps';
+import { HttpError } from './errors';
+
+export const WIDGET_DIR = join(__dirname, '..', '..', 'adapters', 'webchat', 'public');
+
+export async function webchatChannel(deps: GatewayDeps, id: string): Promise<ChannelInstance> {
+  const channel = await deps.store.channels.get(id);
+  if (!channel || channel.kind !== 'webchat') throw new HttpError(404, 'unknown_channel', `no web chat channel "${id}"`);
+  return channel;
+}
+
+/** Visitor sessions and the widget's static files (`/widget.js`, the demo page at `/`). */
+export function webchatRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+
+  router.post('/webchat/:channelId/sessions', express.json({ limit: '4kb' }), async (req, res) => {
+    const channel = await webchatChannel(deps, String(req.params.channelId));
+    const secret = channel.secrets.tokenSecret ?? '';
+    const previous = typeof req.body?.token === 'string' ? req.body.token : undefined;
+    const visitorId = verifyVisitorToken(secret, previous);
+    // A returning visitor keeps their id (and so their history); anyone else gets a fresh one.
+    res.json(visitorId ? { visitorId, token: previous } : issueVisitorToken(secret));
+  });
+
+  router.use(express.static(WIDGET_DIR, { index: 'index.html', maxAge: '5m' }));
+  return router;
+}

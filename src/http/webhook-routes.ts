@@ -1,0 +1,49 @@
+import { Router, type Request, type Response } from 'express';
+import type { ChannelInstance } from '../../adapters/types';
+import type { GatewayDeps } from '../deps';
+import { HttpError } from './errors';
+import { rawBody, toRawRequest } from './raw-body';
+
+/**
+ * The one webhook endpoint every platform channel uses: `/webhooks/<channel id>`. Handshake, then verify (401),
+ * then parse and persist every event, then 200. Unknown payloads are acknowledged and logged so the platform
+ * does not retry them for a day.
+ */
+export function webhookRoutes(deps: GatewayDeps): Router {
+  const router = Router();
+
+  async function channelFor(req: Request): Promise<ChannelInstance> {
+    const id = String(req.params.channelId);
+    const channel = await deps.store.channels.get(id);
+    // The API and web chat channels have their own endpoints (bearer keys, sockets); everything else lands here.
+    if (!channel || channel.kind === 'api' || channel.kind === 'webchat' || !deps.registry.supports(channel.kind)) {
+      throw new HttpError(404, 'unknown_channel', `no channel "${id}" is configured`);
+    }
+    return channel;
+  }
+
+  const handle = async (req: Request, res: Response) => {
+    const channel = await channelFor(req);
+    const adapter = deps.registry.get(channel);
+    const raw = toRawRequest(req);
+    const handshake = adapter.handshake?.(raw);
+    if (handshake) {
+      res.status(handshake.status).set(handshake.headers ?? {});
+      if (typeof handshake.body === 'string') res.send(handshake.body);
+      else res.json(handshake.body);
+      return;
+    }
+    adapter.verify(raw);
+    const events = adapter.parse(raw);
+    let stored = 0;
+    for (const event of events) {
+      const result = await deps.ingestor.ingest(channel, event);
+      if (result.kind === 'message' && !result.duplicate) stored += 1;
+    }
+    res.status(200).json({ ok: true, events: events.length, stored });
+  };
+
+  router.get('/webhooks/:channelId', handle);
+  router.post('/webhooks/:channelId', rawBody(deps.maxBodyBytes), handle);
+  return router;
+}

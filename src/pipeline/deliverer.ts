@@ -1,0 +1,143 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { AdapterRegistry } from '../../adapters/registry';
+import { render } from '../../adapters/render';
+import { AdapterError, type ChannelInstance } from '../../adapters/types';
+import type { Store } from '../../conversations';
+import { fromStoredAddress } from '../../conversations/conversations';
+import type { MessageRecord } from '../../conversations/types';
+import { retryDelayMs } from './backoff';
+
+export interface DelivererOptions {
+  owner: string;
+  leaseMs: number;
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Sends queued outbound messages through their channel's adapter: renders for the channel's capabilities, keeps
+ * replies of one conversation in order, retries what may succeed later (exponential backoff with jitter, at least
+ * the platform's Retry-After), and dead-letters the rest with the error stored on the message.
+ *
+ * Events: `sent` (message, status), `retry` (message, error, delayMs), `failed` (message, error).
+ */
+export class Deliverer extends EventEmitter {
+  private readonly channelCache = new Map<string, { at: number; channel: ChannelInstance | undefined }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly registry: AdapterRegistry,
+    private readonly options: DelivererOptions,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+    private readonly random: () => number = Math.random,
+  ) {
+    super();
+  }
+
+  async tick(): Promise<boolean> {
+    const now = this.clock();
+    const message = await this.store.messages.claimDue(this.options.owner, this.options.leaseMs, now);
+    if (!message) return false;
+    const earlier = await this.store.models.Message.findOne(
+      {
+        conversationId: message.conversationId,
+        'delivery.status': 'queued',
+        $or: [{ receivedAt: { $lt: message.receivedAt } }, { receivedAt: message.receivedAt, _id: { $lt: message._id } }],
+      },
+      { 'delivery.nextAttemptAt': 1 },
+    ).lean<MessageRecord>();
+    if (earlier) {
+      // Replies leave in the order they were written: wait for the older one (which may be in back-off).
+      const until = Math.max(now.getTime() + 50, earlier.delivery!.nextAttemptAt.getTime() + 1);
+      await this.store.messages.deferDelivery(message._id, this.options.owner, new Date(until));
+      return true;
+    }
+    await this.deliver(message, now);
+    return true;
+  }
+
+  private async deliver(message: MessageRecord, now: Date): Promise<void> {
+    const [channel, conversation] = await Promise.all([
+      this.channel(message.channelId),
+      this.store.conversations.get(message.conversationId),
+    ]);
+    if (!channel || !conversation) {
+      const error = { code: 'channel_unavailable', message: `Channel ${message.channelId} is not configured or disabled` };
+      await this.store.messages.markFailed(message._id, this.options.owner, error, now);
+      this.emit('failed', message, error);
+      return;
+    }
+    const delivery = message.delivery!;
+    try {
+      const adapter = this.registry.get(channel);
+      const { messages: chunks, warnings } = render(
+        {
+          messageId: String(message._id),
+          conversationId: String(message.conversationId),
+          authorKind: message.author.kind === 'contact' ? 'system' : message.author.kind,
+          parts: message.parts,
+          citations: message.citations ?? [],
+          ...(message.author.name ? { authorName: message.author.name } : {}),
+        },
+        adapter.capabilities,
+      );
+      if (warnings.length) this.log.debug({ message: String(message._id), warnings }, 'reply degraded for channel');
+      const address = fromStoredAddress(conversation.address);
+      const externalIds = [...delivery.externalIds];
+      let status: 'sent' | 'delivered' = 'delivered';
+      for (let i = delivery.chunksSent; i < chunks.length; i++) {
+        const receipt = await adapter.send(address, chunks[i]!);
+        if (receipt.externalId) externalIds.push(receipt.externalId);
+        if (receipt.status === 'sent') status = 'sent';
+        // Only multi-chunk replies need their progress saved: a retry must not resend the chunks that made it.
+        if (chunks.length > 1 && i < chunks.length - 1) {
+          await this.store.messages.recordChunkSent(message._id, this.options.owner, receipt.externalId);
+        }
+      }
+      const sentAt = this.clock();
+      await this.store.messages.markSent(message._id, this.options.owner, status, sentAt, externalIds);
+      if (!conversation.firstResponseAt && message.author.kind !== 'system') {
+        await this.store.conversations.recordFirstResponse(conversation._id, sentAt);
+      }
+      this.emit('sent', message, status);
+    } catch (err) {
+      await this.handleFailure(message, err, now);
+    }
+  }
+
+  private async handleFailure(message: MessageRecord, err: unknown, now: Date): Promise<void> {
+    const adapterError = err instanceof AdapterError ? err : undefined;
+    // Errors that are not typed by an adapter (a socket reset, a DNS blip) are worth another try.
+    const retryable = adapterError ? adapterError.retryable : true;
+    const error = {
+      code: adapterError?.options.platformCode ? `${adapterError.code}:${adapterError.options.platformCode}` : (adapterError?.code ?? 'network_error'),
+      message: err instanceof Error ? err.message : String(err),
+    };
+    const attempt = (message.delivery?.attempts ?? 0) + 1;
+    if (!retryable || attempt >= this.options.maxAttempts) {
+      await this.store.messages.markFailed(message._id, this.options.owner, error, now);
+      this.log.warn({ message: String(message._id), attempt, error }, 'delivery failed permanently');
+      this.emit('failed', message, error);
+      return;
+    }
+    const delayMs = retryDelayMs(
+      attempt,
+      { baseMs: this.options.baseDelayMs, maxMs: this.options.maxDelayMs, retryAfterMs: adapterError?.retryAfterMs },
+      this.random,
+    );
+    await this.store.messages.markRetry(message._id, this.options.owner, error, new Date(now.getTime() + delayMs), now);
+    this.log.info({ message: String(message._id), attempt, delayMs, error }, 'delivery will be retried');
+    this.emit('retry', message, error, delayMs);
+  }
+
+  private async channel(id: string): Promise<ChannelInstance | undefined> {
+    const cached = this.channelCache.get(id);
+    if (cached && this.clock().getTime() - cached.at < 5_000) return cached.channel;
+    const channel = await this.store.channels.get(id);
+    this.channelCache.set(id, { at: this.clock().getTime(), channel });
+    return channel;
+  }
+}

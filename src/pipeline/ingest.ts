@@ -1,0 +1,92 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { ChannelInstance, InboundEvent } from '../../adapters/types';
+import type { Store } from '../../conversations';
+import type { Types } from 'mongoose';
+
+export type IngestResult =
+  | { kind: 'message'; conversationId: Types.ObjectId; messageId: Types.ObjectId; duplicate: boolean }
+  | { kind: 'status'; updated: boolean }
+  | { kind: 'ignored'; reason: string };
+
+/**
+ * Persists one normalized event. Everything the pipeline needs later is written here, before the platform
+ * gets its 2xx, so a crash after the acknowledgement loses nothing. Emits `ingested` (event, result).
+ */
+export class Ingestor extends EventEmitter {
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+    /** Called after a new inbound message is stored: wakes a local worker instead of waiting for the next poll. */
+    private readonly onPending: () => void = () => {},
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    super();
+  }
+
+  async ingest(channel: ChannelInstance, event: InboundEvent): Promise<IngestResult> {
+    const result = await this.persist(channel, event);
+    this.emit('ingested', event, result);
+    return result;
+  }
+
+  private async persist(channel: ChannelInstance, event: InboundEvent): Promise<IngestResult> {
+    switch (event.kind) {
+      case 'unsupported':
+        this.log.info({ channel: channel.id, reason: event.reason }, 'unsupported event acknowledged');
+        return { kind: 'ignored', reason: event.reason };
+      case 'status': {
+        const updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error);
+        return { kind: 'status', updated };
+      }
+      case 'message':
+        if (event.isSelf) return { kind: 'ignored', reason: 'own message' };
+        return this.storeInbound(channel, event, event.parts, undefined);
+      case 'action':
+        return this.storeInbound(
+          channel,
+          event,
+          [{ type: 'text', text: event.title ?? event.value }],
+          event.value,
+        );
+    }
+  }
+
+  private async storeInbound(
+    channel: ChannelInstance,
+    event: Extract<InboundEvent, { kind: 'message' | 'action' }>,
+    parts: Extract<InboundEvent, { kind: 'message' }>['parts'],
+    actionValue: string | undefined,
+  ): Promise<IngestResult> {
+    const now = this.clock();
+    const dedupe = await this.store.models.Message.findOne({ dedupeKey: `${channel.id}:${event.externalId}` }, { _id: 1, conversationId: 1 }).lean();
+    if (dedupe) {
+      return { kind: 'message', conversationId: dedupe.conversationId, messageId: dedupe._id, duplicate: true };
+    }
+    const { contactId } = await this.store.contacts.resolve(channel.id, event.from, now);
+    const conversation = await this.store.conversations.openFor({
+      channelId: channel.id,
+      channelKind: channel.kind,
+      contactId,
+      address: event.address,
+      now,
+    });
+    const { message, duplicate } = await this.store.messages.insertInbound({
+      conversationId: conversation._id,
+      contactId,
+      channelId: channel.id,
+      externalId: event.externalId,
+      parts,
+      ...(actionValue !== undefined ? { actionValue } : {}),
+      ...(event.from.displayName ? { authorName: event.from.displayName } : {}),
+      // Order is arrival order: platform clocks disagree and some resend old timestamps on redelivery.
+      receivedAt: now,
+      raw: event.raw,
+    });
+    if (!duplicate) {
+      await this.store.conversations.signalPending(conversation._id);
+      this.onPending();
+    }
+    return { kind: 'message', conversationId: message.conversationId, messageId: message._id, duplicate };
+  }
+}

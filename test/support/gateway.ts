@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { SecretBox } from '../../conversations';
+import type { Brain } from '../../src/brain/types';
+import { loadConfig, type Config } from '../../src/config';
+import { createGateway, type Gateway } from '../../src/gateway';
+
+export interface TestGateway {
+  gateway: Gateway;
+  url: string;
+  config: Config;
+  connection: mongoose.Connection;
+  box: SecretBox;
+  /** The secret box key, for child processes that open the same store. */
+  keyHex: string;
+  api: { channelId: string; key: string; signingSecret: string };
+  webchat: { channelId: string; tokenSecret: string };
+  stop(): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  env?: Record<string, string>;
+  callbackUrl?: string;
+  brain?: Brain;
+  /** Another gateway's database, to run several "processes" against one store. */
+  shareWith?: TestGateway;
+  startWorkers?: boolean;
+}
+
+/** Fast timings so tests wait on events for milliseconds, not seconds. */
+const TEST_ENV = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  POLL_MS: '20',
+  WORKERS: '2',
+  LEASE_MS: '2000',
+  DELIVERY_BASE_DELAY_MS: '20',
+  DELIVERY_MAX_DELAY_MS: '200',
+  DELIVERY_MAX_ATTEMPTS: '4',
+  DELIVERY_TIMEOUT_MS: '2000',
+  KNOWLEDGE_DIR: `${__dirname}/../../knowledge/demo`,
+};
+
+/** A whole gateway on loopback with its own database (dropped by `stop`), an API channel and a web chat channel. */
+export async function startTestGateway(name: string, options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const uri = process.env.MONGODB_URI;
+  if (!uri) throw new Error('MONGODB_URI is not set: run the tests through jest (its global setup starts the store)');
+  const dbName = options.shareWith?.connection.name ?? `sb_test_${name}_${randomBytes(4).toString('hex')}`;
+  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
+  const keyHex = options.shareWith?.keyHex ?? randomBytes(32).toString('hex');
+  const box = SecretBox.fromString(keyHex);
+  const config = loadConfig({ ...TEST_ENV, ...(options.env ?? {}) });
+  const log = pino({ level: config.LOG_LEVEL });
+  const gateway = await createGateway({ config, connection, box, log, ...(options.brain ? { brain: options.brain } : {}) });
+
+  const api = options.shareWith?.api ?? { channelId: 'api-test', key: `sk_test_${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
+  const webchat = options.shareWith?.webchat ?? { channelId: 'web-test', tokenSecret: randomBytes(16).toString('hex') };
+  if (!options.shareWith) {
+    await gateway.store.channels.ensure({
+      id: api.channelId,
+      kind: 'api',
+      name: 'Test API',
+      settings: options.callbackUrl ? { callbackUrl: options.callbackUrl } : {},
+      secrets: { apiKey: api.key, signingSecret: api.signingSecret },
+      apiKey: api.key,
+    });
+    await gateway.store.channels.ensure({ id: webchat.channelId, kind: 'webchat', name: 'Test web chat', secrets: { tokenSecret: webchat.tokenSecret } });
+  }
+  const url = await (options.startWorkers === false
+    ? listenOnly(gateway)
+    : gateway.listen());
+
+  return {
+    gateway,
+    url,
+    config,
+    connection,
+    box,
+    keyHex,
+    api,
+    webchat,
+    async stop() {
+      await gateway.stop();
+      if (!options.shareWith) await connection.dropDatabase();
+      await connection.close();
+    },
+  };
+}
+
+async function listenOnly(gateway: Gateway): Promise<string> {
+  gateway.server.listen(0, '127.0.0.1');
+  await once(gateway.server, 'listening');
+  const address = gateway.server.address() as { port: number };
+  return `http://127.0.0.1:${address.port}`;
+}
+
+export function postMessage(t: TestGateway, body: unknown, init: { key?: string; headers?: Record<string, string> } = {}) {
+  return fetch(`${t.url}/api/v1/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${init.key ?? t.api.key}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    body: typeof body === 'string' ? body : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
+  });
+}
