@@ -58,9 +58,10 @@ describe('a worker killed with SIGKILL mid-processing', () => {
       }
 
       // The surviving process takes over once the dead worker's lease (1.5 s) expires.
+      const deliveredBefore = peer.delivered().length;
       t.gateway.startWorkers();
       await postMessage(t, { id: `${contact}-2`, contact: { id: contact }, text: 'thanks' });
-      await peer.waitForDelivered(peer.delivered().length + 2);
+      await peer.waitForDelivered(deliveredBefore + 2);
 
       const toContact = peer.delivered().filter((c) => c.json.contact.id === contact);
       expect(toContact).toHaveLength(2);
