@@ -8,12 +8,16 @@ const EVENTS = ['sent', 'failed', 'retry', 'processed', 'queued', 'ingested', 'r
  * Listeners are attached before each check, so an event between the check and the wait cannot be missed.
  */
 export async function until<T>(
-  t: TestGateway,
+  t: TestGateway | TestGateway[],
   check: () => Promise<T | undefined | null | false>,
   /** Further sources of progress, e.g. a peer that receives the replies. */
   extra: EventEmitter[] = [],
 ): Promise<T> {
-  const emitters: EventEmitter[] = [...t.gateway.processors, ...t.gateway.deliverers, t.gateway.deps.ingestor, ...extra];
+  const gateways = Array.isArray(t) ? t : [t];
+  const emitters: EventEmitter[] = [
+    ...gateways.flatMap((g) => [...g.gateway.processors, ...g.gateway.deliverers, g.gateway.deps.ingestor]),
+    ...extra,
+  ];
   for (;;) {
     let detach = () => {};
     const progress = new Promise<void>((resolve) => {
