@@ -1,3 +1,4 @@
+import cors from 'cors';
 import express, { Router } from 'express';
 import { join } from 'node:path';
 import type { ChannelInstance } from '../../adapters/types';
@@ -16,8 +17,12 @@ export async function webchatChannel(deps: GatewayDeps, id: string): Promise<Cha
 /** Visitor sessions and the widget's static files (`/widget.js`, the demo page at `/`). */
 export function webchatRoutes(deps: GatewayDeps): Router {
   const router = Router();
+  // The widget is embedded on customers' own sites: sessions are requested cross-origin. No cookies are used
+  // (the visitor token travels in the body and the socket URL), so any origin may ask.
+  const crossOrigin = cors({ origin: '*', methods: ['POST'], allowedHeaders: ['content-type'], maxAge: 86_400 });
+  router.options('/webchat/:channelId/sessions', crossOrigin);
 
-  router.post('/webchat/:channelId/sessions', express.json({ limit: '4kb' }), async (req, res) => {
+  router.post('/webchat/:channelId/sessions', crossOrigin, express.json({ limit: '4kb' }), async (req, res) => {
     const channel = await webchatChannel(deps, String(req.params.channelId));
     const secret = channel.secrets.tokenSecret ?? '';
     const previous = typeof req.body?.token === 'string' ? req.body.token : undefined;
