@@ -29,11 +29,7 @@ export interface Escalation {
 export class ConversationRepository {
   constructor(private readonly models: Models) {}
 
-  /**
-   * The open conversation for this address, created on first contact. Also raises the `pending` flag *before*
-   * the inbound message is written, so a crash between the two writes can only cause an empty claim, never a
-   * message no worker will look at.
-   */
+  /** The open conversation for this address, created on first contact. */
   async openFor(input: {
     channelId: string;
     channelKind: ChannelKind;
@@ -55,10 +51,8 @@ export class ConversationRepository {
             latest: {},
             tags: [],
             unhelpfulTurns: 0,
-            pendingVersion: 0,
-            leaseUntil: new Date(0),
           },
-          $set: { pending: true, lastInboundAt: input.now, address: toStoredAddress(input.address) },
+          $set: { lastInboundAt: input.now, address: toStoredAddress(input.address) },
         },
         { upsert: true, returnDocument: 'after', lean: true },
       );
@@ -74,62 +68,27 @@ export class ConversationRepository {
     return row as ConversationRecord;
   }
 
-  /** Bumped after an inbound message is stored: a worker holding the lease sees the version moved and re-runs. */
-  async signalPending(id: Types.ObjectId): Promise<void> {
-    await this.models.Conversation.updateOne({ _id: id }, { $set: { pending: true }, $inc: { pendingVersion: 1 } });
-  }
-
-  /** Atomic lease: at most one worker processes a conversation at a time, so its messages are handled in order. */
-  async claimPending(owner: string, leaseMs: number, now: Date): Promise<ConversationRecord | null> {
-    return this.models.Conversation.findOneAndUpdate(
-      { pending: true, leaseUntil: { $lte: now } },
-      { $set: { leaseUntil: new Date(now.getTime() + leaseMs), leaseOwner: owner } },
-      { returnDocument: 'after', sort: { lastInboundAt: 1 }, lean: true },
-    ) as Promise<ConversationRecord | null>;
-  }
-
-  async extendLease(id: Types.ObjectId, owner: string, leaseMs: number, now: Date): Promise<boolean> {
-    const res = await this.models.Conversation.updateOne(
-      { _id: id, leaseOwner: owner },
-      { $set: { leaseUntil: new Date(now.getTime() + leaseMs) } },
-    );
-    return res.matchedCount === 1;
-  }
-
-  /**
-   * Gives the lease back. `pending` is cleared only if no message arrived since the claim (same version);
-   * otherwise the flag stays up and the conversation is claimed again.
-   */
-  async release(id: Types.ObjectId, owner: string, claimedVersion: number): Promise<void> {
-    const cleared = await this.models.Conversation.updateOne(
-      { _id: id, leaseOwner: owner, pendingVersion: claimedVersion },
-      { $set: { pending: false, leaseUntil: new Date(0) }, $unset: { leaseOwner: 1 } },
-    );
-    if (cleared.matchedCount === 0) {
-      await this.models.Conversation.updateOne(
-        { _id: id, leaseOwner: owner },
-        { $set: { leaseUntil: new Date(0) }, $unset: { leaseOwner: 1 } },
-      );
-    }
-  }
-
   async get(id: Types.ObjectId | string): Promise<ConversationRecord | null> {
     return this.models.Conversation.findById(id).lean<ConversationRecord>();
   }
 
-  async recordAnalysis(id: Types.ObjectId, latest: Annotations, unhelpful: boolean): Promise<void> {
+  /** One write per bot turn: the latest analysis, the unhelpful-turn streak, and that a reply was queued. */
+  async recordTurn(id: Types.ObjectId, latest: Annotations, unhelpful: boolean, now: Date): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id },
-      unhelpful ? { $set: { latest }, $inc: { unhelpfulTurns: 1 } } : { $set: { latest, unhelpfulTurns: 0 } },
+      unhelpful
+        ? { $set: { latest, lastBotReplyAt: now }, $inc: { unhelpfulTurns: 1 } }
+        : { $set: { latest, unhelpfulTurns: 0, lastBotReplyAt: now } },
     );
   }
 
   /** Hands the conversation to people; the bot stays silent from here until it is returned or resolved. */
-  async escalate(id: Types.ObjectId, escalation: Escalation, latest: Annotations): Promise<void> {
+  async escalate(id: Types.ObjectId, escalation: Escalation, latest: Annotations, now: Date): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id, status: 'bot' },
       {
         $set: {
+          lastBotReplyAt: now,
           status: 'pending',
           team: escalation.team,
           priority: escalation.priority,

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { ChannelRepository } from './channels';
 import { ContactRepository } from './contacts';
 import { ConversationRepository } from './conversations';
+import { JobRepository } from './jobs';
 import { MessageRepository } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import type { SecretBox } from './secret-box';
@@ -12,6 +13,7 @@ export interface Store {
   conversations: ConversationRepository;
   messages: MessageRepository;
   channels: ChannelRepository;
+  jobs: JobRepository;
 }
 
 export async function openStore(connection: Connection, box: SecretBox): Promise<Store> {
@@ -23,6 +25,7 @@ export async function openStore(connection: Connection, box: SecretBox): Promise
     conversations: new ConversationRepository(models),
     messages: new MessageRepository(models),
     channels: new ChannelRepository(models, box),
+    jobs: new JobRepository(models.Job),
   };
 }
 

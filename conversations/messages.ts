@@ -86,11 +86,22 @@ export class MessageRepository {
     }
   }
 
-  async pendingInbound(conversationId: Types.ObjectId, limit = 20): Promise<MessageRecord[]> {
+  /** Inbound messages still awaiting the brain, in arrival order. */
+  async pendingByIds(ids: Types.ObjectId[]): Promise<MessageRecord[]> {
+    if (ids.length === 0) return [];
+    return this.models.Message.find({ _id: { $in: ids }, 'processing.state': 'pending' }).sort({ receivedAt: 1, _id: 1 }).lean<MessageRecord[]>();
+  }
+
+  /** The slow path, for a process job that lost its message ids in a crash: scans the conversation. */
+  async pendingInbound(conversationId: Types.ObjectId, limit = 50): Promise<MessageRecord[]> {
     return this.models.Message.find({ conversationId, direction: 'inbound', 'processing.state': 'pending' })
       .sort({ receivedAt: 1, _id: 1 })
       .limit(limit)
       .lean<MessageRecord[]>();
+  }
+
+  async findByDedupeKey(dedupeKey: string): Promise<MessageRecord | null> {
+    return this.models.Message.findOne({ dedupeKey }).lean<MessageRecord>();
   }
 
   async history(conversationId: Types.ObjectId, limit = 50): Promise<MessageRecord[]> {
@@ -125,7 +136,6 @@ export class MessageRepository {
             status: 'queued',
             attempts: 0,
             nextAttemptAt: input.now,
-            leaseUntil: new Date(0),
             chunksSent: 0,
             externalIds: [],
           },
@@ -139,37 +149,22 @@ export class MessageRepository {
     }
   }
 
-  /** Atomic lease on the next due outbound message. */
-  async claimDue(owner: string, leaseMs: number, now: Date): Promise<MessageRecord | null> {
-    return this.models.Message.findOneAndUpdate(
-      { 'delivery.status': 'queued', 'delivery.nextAttemptAt': { $lte: now }, 'delivery.leaseUntil': { $lte: now } },
-      { $set: { 'delivery.leaseUntil': new Date(now.getTime() + leaseMs), 'delivery.leaseOwner': owner } },
-      { returnDocument: 'after', sort: { 'delivery.nextAttemptAt': 1 }, lean: true },
-    ) as Promise<MessageRecord | null>;
-  }
+  // The delivery methods below are called by the holder of the message's delivery job lease.
 
-  async deferDelivery(id: Types.ObjectId, owner: string, until: Date): Promise<void> {
+  async recordChunkSent(id: Types.ObjectId, externalId: string | undefined): Promise<void> {
     await this.models.Message.updateOne(
-      { _id: id, 'delivery.leaseOwner': owner },
-      { $set: { 'delivery.nextAttemptAt': until, 'delivery.leaseUntil': new Date(0) } },
-    );
-  }
-
-  async recordChunkSent(id: Types.ObjectId, owner: string, externalId: string | undefined): Promise<void> {
-    await this.models.Message.updateOne(
-      { _id: id, 'delivery.leaseOwner': owner },
+      { _id: id },
       { $inc: { 'delivery.chunksSent': 1 }, ...(externalId ? { $push: { 'delivery.externalIds': externalId } } : {}) },
     );
   }
 
-  async markSent(id: Types.ObjectId, owner: string, status: 'sent' | 'delivered', now: Date, externalIds: string[]): Promise<void> {
+  async markSent(id: Types.ObjectId, status: 'sent' | 'delivered', now: Date, externalIds: string[]): Promise<void> {
     const common = {
       'delivery.sentAt': now,
-      'delivery.leaseUntil': new Date(0),
       ...(externalIds.length ? { externalId: externalIds[0], 'delivery.externalIds': externalIds } : {}),
     };
     const first = await this.models.Message.updateOne(
-      { _id: id, 'delivery.leaseOwner': owner, 'delivery.status': 'queued' },
+      { _id: id, 'delivery.status': 'queued' },
       {
         $set: { ...common, 'delivery.status': status, ...(status === 'delivered' ? { 'delivery.deliveredAt': now } : {}) },
         $inc: { 'delivery.attempts': 1 },
@@ -179,19 +174,18 @@ export class MessageRepository {
     if (first.matchedCount === 0) {
       // A receipt (delivered/read) overtook us: keep its status, record the send facts only.
       await this.models.Message.updateOne(
-        { _id: id, 'delivery.leaseOwner': owner },
+        { _id: id },
         { $set: common, $inc: { 'delivery.attempts': 1 }, $unset: { 'delivery.error': 1 } },
       );
     }
   }
 
-  async markRetry(id: Types.ObjectId, owner: string, error: { code: string; message: string }, nextAttemptAt: Date, now: Date): Promise<void> {
+  async markRetry(id: Types.ObjectId, error: { code: string; message: string }, nextAttemptAt: Date, now: Date): Promise<void> {
     await this.models.Message.updateOne(
-      { _id: id, 'delivery.leaseOwner': owner },
+      { _id: id },
       {
         $set: {
           'delivery.nextAttemptAt': nextAttemptAt,
-          'delivery.leaseUntil': new Date(0),
           'delivery.error': { ...error, retryable: true, at: now },
         },
         $inc: { 'delivery.attempts': 1 },
@@ -200,11 +194,11 @@ export class MessageRepository {
   }
 
   /** Dead letter: the message keeps its error so an operator (or a retry button) can act on it. */
-  async markFailed(id: Types.ObjectId, owner: string, error: { code: string; message: string }, now: Date): Promise<void> {
+  async markFailed(id: Types.ObjectId, error: { code: string; message: string }, now: Date): Promise<void> {
     await this.models.Message.updateOne(
-      { _id: id, 'delivery.leaseOwner': owner },
+      { _id: id },
       {
-        $set: { 'delivery.status': 'failed', 'delivery.leaseUntil': new Date(0), 'delivery.error': { ...error, retryable: false, at: now } },
+        $set: { 'delivery.status': 'failed', 'delivery.error': { ...error, retryable: false, at: now } },
         $inc: { 'delivery.attempts': 1 },
       },
     );

@@ -1,4 +1,5 @@
 import type { Connection, Model } from 'mongoose';
+import { createJobModel, type JobRecord } from './jobs';
 import { channelSchema, contactSchema, conversationSchema, identitySchema, messageSchema } from './schemas';
 import type { ChannelRecord, ContactRecord, ConversationRecord, IdentityRecord, MessageRecord } from './types';
 
@@ -8,6 +9,7 @@ export interface Models {
   Conversation: Model<ConversationRecord>;
   Message: Model<MessageRecord>;
   Channel: Model<ChannelRecord>;
+  Job: Model<JobRecord>;
 }
 
 /** Models are bound to a connection (not the global mongoose), so tests and tools can hold several at once. */
@@ -18,6 +20,7 @@ export function createModels(connection: Connection): Models {
     Conversation: connection.model<ConversationRecord>('Conversation', conversationSchema, 'conversations'),
     Message: connection.model<MessageRecord>('Message', messageSchema, 'messages'),
     Channel: connection.model<ChannelRecord>('Channel', channelSchema, 'channels'),
+    Job: createJobModel(connection),
   };
 }
 

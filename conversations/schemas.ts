@@ -8,7 +8,6 @@ import type {
 } from './types';
 
 const keyValue = new Schema({ k: { type: String, required: true }, v: { type: String, required: true } }, { _id: false });
-const epoch = () => new Date(0);
 
 export const contactSchema = new Schema<ContactRecord>(
   {
@@ -58,11 +57,8 @@ export const conversationSchema = new Schema<ConversationRecord>(
     latest: { type: Schema.Types.Mixed, default: {} },
     tags: { type: [String], default: [] },
     unhelpfulTurns: { type: Number, default: 0 },
-    pending: { type: Boolean, default: false },
-    pendingVersion: { type: Number, default: 0 },
-    leaseUntil: { type: Date, default: epoch },
-    leaseOwner: String,
     lastInboundAt: Date,
+    lastBotReplyAt: Date,
     firstResponseAt: Date,
     firstResponseMs: Number,
     resolvedAt: Date,
@@ -72,8 +68,6 @@ export const conversationSchema = new Schema<ConversationRecord>(
 );
 // Ingest finds "the open conversation of this address" by key; unique + sparse (never null) keeps it single.
 conversationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
-// Workers claim the oldest conversation with unprocessed inbound messages whose lease has expired.
-conversationSchema.index({ pending: 1, leaseUntil: 1 });
 // Inbox views: a team's escalations by status, newest first.
 conversationSchema.index({ status: 1, team: 1, updatedAt: -1 });
 conversationSchema.index({ contactId: 1, createdAt: -1 });
@@ -83,8 +77,6 @@ const deliverySchema = new Schema(
     status: { type: String, enum: ['queued', 'sent', 'delivered', 'read', 'failed'], required: true },
     attempts: { type: Number, default: 0 },
     nextAttemptAt: { type: Date, required: true },
-    leaseUntil: { type: Date, default: epoch },
-    leaseOwner: String,
     chunksSent: { type: Number, default: 0 },
     externalIds: { type: [String], default: [] },
     error: { code: String, message: String, retryable: Boolean, at: Date },
@@ -125,7 +117,7 @@ messageSchema.index({ dedupeKey: 1 }, { unique: true, sparse: true });
 messageSchema.index({ conversationId: 1, receivedAt: 1 });
 // A returning web chat visitor's history across their conversations.
 messageSchema.index({ contactId: 1, receivedAt: -1 });
-// Delivery workers claim due outbound messages.
+// Operators' view of what is stuck or failed.
 messageSchema.index({ 'delivery.status': 1, 'delivery.nextAttemptAt': 1 });
 // Platform status webhooks (delivered/read/failed) name the platform's message id.
 messageSchema.index({ channelId: 1, 'delivery.externalIds': 1 });

@@ -68,11 +68,9 @@ export interface ConversationRecord {
   latest: Annotations;
   tags: string[];
   unhelpfulTurns: number;
-  pending: boolean;
-  pendingVersion: number;
-  leaseUntil: Date;
-  leaseOwner?: string;
   lastInboundAt?: Date;
+  /** Set when the bot queues a reply: the first one carries the AI disclosure. */
+  lastBotReplyAt?: Date;
   firstResponseAt?: Date;
   firstResponseMs?: number;
   resolvedAt?: Date;
@@ -85,8 +83,6 @@ export interface DeliveryState {
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: Date;
-  leaseUntil: Date;
-  leaseOwner?: string;
   /** How many rendered chunks already went out, so a retry resumes instead of repeating them. */
   chunksSent: number;
   externalIds: string[];

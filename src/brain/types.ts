@@ -26,6 +26,8 @@ export type EscalationReason = 'customer_request' | 'low_confidence' | 'ai_opt_o
 
 export interface Brain {
   readonly name: string;
+  /** Brains that read earlier messages say so; the others are spared loading them on every turn. */
+  readonly usesHistory?: boolean;
   decide(context: BrainContext): Promise<Decision>;
 }
 

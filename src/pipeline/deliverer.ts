@@ -5,6 +5,7 @@ import { render } from '../../adapters/render';
 import { AdapterError, type ChannelInstance } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { fromStoredAddress } from '../../conversations/conversations';
+import type { JobRecord } from '../../conversations/jobs';
 import type { MessageRecord } from '../../conversations/types';
 import { retryDelayMs } from './backoff';
 
@@ -39,34 +40,33 @@ export class Deliverer extends EventEmitter {
 
   async tick(): Promise<boolean> {
     const now = this.clock();
-    const message = await this.store.messages.claimDue(this.options.owner, this.options.leaseMs, now);
-    if (!message) return false;
-    const earlier = await this.store.models.Message.findOne(
-      {
-        conversationId: message.conversationId,
-        'delivery.status': 'queued',
-        $or: [{ receivedAt: { $lt: message.receivedAt } }, { receivedAt: message.receivedAt, _id: { $lt: message._id } }],
-      },
-      { 'delivery.nextAttemptAt': 1 },
-    ).lean<MessageRecord>();
-    if (earlier) {
+    const job = await this.store.jobs.claim('deliver', this.options.owner, this.options.leaseMs, now);
+    if (!job) return false;
+    const earlierDue = await this.store.jobs.earlierDelivery(job);
+    if (earlierDue) {
       // Replies leave in the order they were written: wait for the older one (which may be in back-off).
-      const until = Math.max(now.getTime() + 50, earlier.delivery!.nextAttemptAt.getTime() + 1);
-      await this.store.messages.deferDelivery(message._id, this.options.owner, new Date(until));
+      await this.store.jobs.reschedule(job._id, this.options.owner, new Date(Math.max(now.getTime() + 20, earlierDue.getTime() + 1)));
       return true;
     }
-    await this.deliver(message, now);
+    const message = job.messageId ? await this.store.messages.get(job.messageId) : null;
+    if (!message || message.delivery?.status !== 'queued') {
+      // Already handled (a receipt overtook the send, or a crash after the send was recorded).
+      await this.store.jobs.complete(job._id, this.options.owner);
+      return true;
+    }
+    await this.deliver(job, message, now);
     return true;
   }
 
-  private async deliver(message: MessageRecord, now: Date): Promise<void> {
+  private async deliver(job: JobRecord, message: MessageRecord, now: Date): Promise<void> {
     const [channel, conversation] = await Promise.all([
       this.channel(message.channelId),
       this.store.conversations.get(message.conversationId),
     ]);
     if (!channel || !conversation) {
       const error = { code: 'channel_unavailable', message: `Channel ${message.channelId} is not configured or disabled` };
-      await this.store.messages.markFailed(message._id, this.options.owner, error, now);
+      await this.store.messages.markFailed(message._id, error, now);
+      await this.store.jobs.complete(job._id, this.options.owner);
       this.emit('failed', message, error);
       return;
     }
@@ -93,22 +93,21 @@ export class Deliverer extends EventEmitter {
         if (receipt.externalId) externalIds.push(receipt.externalId);
         if (receipt.status === 'sent') status = 'sent';
         // Only multi-chunk replies need their progress saved: a retry must not resend the chunks that made it.
-        if (chunks.length > 1 && i < chunks.length - 1) {
-          await this.store.messages.recordChunkSent(message._id, this.options.owner, receipt.externalId);
-        }
+        if (chunks.length > 1 && i < chunks.length - 1) await this.store.messages.recordChunkSent(message._id, receipt.externalId);
       }
       const sentAt = this.clock();
-      await this.store.messages.markSent(message._id, this.options.owner, status, sentAt, externalIds);
+      await this.store.messages.markSent(message._id, status, sentAt, externalIds);
+      await this.store.jobs.complete(job._id, this.options.owner);
       if (!conversation.firstResponseAt && message.author.kind !== 'system') {
         await this.store.conversations.recordFirstResponse(conversation._id, sentAt);
       }
       this.emit('sent', message, status);
     } catch (err) {
-      await this.handleFailure(message, err, now);
+      await this.handleFailure(job, message, err, now);
     }
   }
 
-  private async handleFailure(message: MessageRecord, err: unknown, now: Date): Promise<void> {
+  private async handleFailure(job: JobRecord, message: MessageRecord, err: unknown, now: Date): Promise<void> {
     const adapterError = err instanceof AdapterError ? err : undefined;
     // Errors that are not typed by an adapter (a socket reset, a DNS blip) are worth another try.
     const retryable = adapterError ? adapterError.retryable : true;
@@ -118,7 +117,8 @@ export class Deliverer extends EventEmitter {
     };
     const attempt = (message.delivery?.attempts ?? 0) + 1;
     if (!retryable || attempt >= this.options.maxAttempts) {
-      await this.store.messages.markFailed(message._id, this.options.owner, error, now);
+      await this.store.messages.markFailed(message._id, error, now);
+      await this.store.jobs.complete(job._id, this.options.owner);
       this.log.warn({ message: String(message._id), attempt, error }, 'delivery failed permanently');
       this.emit('failed', message, error);
       return;
@@ -128,7 +128,9 @@ export class Deliverer extends EventEmitter {
       { baseMs: this.options.baseDelayMs, maxMs: this.options.maxDelayMs, retryAfterMs: adapterError?.retryAfterMs },
       this.random,
     );
-    await this.store.messages.markRetry(message._id, this.options.owner, error, new Date(now.getTime() + delayMs), now);
+    const nextAttemptAt = new Date(now.getTime() + delayMs);
+    await this.store.messages.markRetry(message._id, error, nextAttemptAt, now);
+    await this.store.jobs.reschedule(job._id, this.options.owner, nextAttemptAt);
     this.log.info({ message: String(message._id), attempt, delayMs, error }, 'delivery will be retried');
     this.emit('retry', message, error, delayMs);
   }

@@ -71,6 +71,9 @@ export class Ingestor extends EventEmitter {
       address: event.address,
       now,
     });
+    // The job exists before the message does: a crash between the two writes leaves work to find, never a
+    // stored message that no worker will look at.
+    await this.store.jobs.ensureProcess(conversation._id, now);
     const { message, duplicate } = await this.store.messages.insertInbound({
       conversationId: conversation._id,
       contactId,
@@ -84,7 +87,7 @@ export class Ingestor extends EventEmitter {
       raw: event.raw,
     });
     if (!duplicate) {
-      await this.store.conversations.signalPending(conversation._id);
+      await this.store.jobs.addToProcess(conversation._id, message._id, now);
       this.onPending();
     }
     return { kind: 'message', conversationId: message.conversationId, messageId: message._id, duplicate };

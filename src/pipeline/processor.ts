@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
+import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Part } from '../../adapters/types';
 import type { Store } from '../../conversations';
+import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import type { Brain, Decision } from '../brain/types';
 
@@ -13,22 +15,21 @@ export interface ProcessorOptions {
   aiDisclosure: string;
   /** Processing attempts for one message before it is handed to people with the error recorded. */
   maxAttempts?: number;
-  batchSize?: number;
 }
 
 /**
- * Turns stored inbound messages into decisions and queued replies, one conversation at a time.
+ * Turns stored inbound messages into decisions and queued replies, one conversation at a time (the
+ * conversation's process job is the lock).
  *
- * Crash safety comes from the write order: the reply is queued under a key derived from the inbound message
- * (so a re-run collides with it instead of repeating it), then conversation state, then the message is marked
- * done. A worker that dies anywhere in between leaves the conversation `pending`; when its lease expires the
- * next worker re-runs the message and produces nothing twice.
+ * Crash safety comes from the write order: the reply is inserted under a key derived from the inbound message (a
+ * re-run collides with it instead of repeating it) and its delivery job is upserted, then conversation state,
+ * then the message is marked done. A worker that dies anywhere in between leaves the job leased; when the
+ * lease expires the next worker re-runs the message and produces nothing twice.
  *
  * Events (observability, and the seams crash tests use): `claimed`, `queued`, `processed`, `failed`.
  */
 export class ConversationProcessor extends EventEmitter {
   private readonly maxAttempts: number;
-  private readonly batchSize: number;
 
   constructor(
     private readonly store: Store,
@@ -40,35 +41,42 @@ export class ConversationProcessor extends EventEmitter {
   ) {
     super();
     this.maxAttempts = options.maxAttempts ?? 5;
-    this.batchSize = options.batchSize ?? 20;
   }
 
-  /** Claims and processes one conversation. Resolves false when there was nothing to do. */
+  /** Claims and processes one conversation's waiting messages. Resolves false when there was nothing to do. */
   async tick(): Promise<boolean> {
     const claimedAt = this.clock();
-    const conversation = await this.store.conversations.claimPending(this.options.owner, this.options.leaseMs, claimedAt);
-    if (!conversation) return false;
-    this.emit('claimed', conversation);
-    const batch = await this.store.messages.pendingInbound(conversation._id, this.batchSize);
-    let current = conversation;
+    const job = await this.store.jobs.claim('process', this.options.owner, this.options.leaseMs, claimedAt);
+    if (!job) return false;
+    this.emit('claimed', job);
+    let conversation = await this.store.conversations.get(job.conversationId);
+    let batch = await this.store.messages.pendingByIds(job.messageIds);
+    if (job.messageIds.length === 0 && conversation) {
+      // Only after a crash between "message stored" and "job told": find the message the slow way.
+      batch = await this.store.messages.pendingInbound(job.conversationId);
+    }
+    const handled: Types.ObjectId[] = [...job.messageIds];
     let leaseStart = claimedAt.getTime();
     for (const message of batch) {
+      if (!conversation) break;
       if (this.clock().getTime() - leaseStart > this.options.leaseMs / 2) {
         const now = this.clock();
-        if (!(await this.store.conversations.extendLease(conversation._id, this.options.owner, this.options.leaseMs, now))) {
-          this.log.warn({ conversation: String(conversation._id) }, 'lease lost mid-batch; another worker takes over');
+        if (!(await this.store.jobs.extend(job._id, this.options.owner, this.options.leaseMs, now))) {
+          this.log.warn({ conversation: String(job.conversationId) }, 'lease lost mid-batch; another worker takes over');
           return true;
         }
         leaseStart = now.getTime();
       }
       try {
-        current = await this.handle(current, message);
+        conversation = await this.handle(conversation, message);
+        handled.push(message._id);
       } catch (err) {
-        await this.recordFailure(current, message, err);
+        const retryAt = await this.recordFailure(conversation, message, err);
+        await this.store.jobs.releaseProcess(job, this.options.owner, handled, retryAt);
         return true;
       }
     }
-    await this.store.conversations.release(conversation._id, this.options.owner, batch.length < this.batchSize ? conversation.pendingVersion : -1);
+    await this.store.jobs.releaseProcess(job, this.options.owner, handled);
     return true;
   }
 
@@ -80,10 +88,8 @@ export class ConversationProcessor extends EventEmitter {
       this.emit('processed', message, undefined);
       return conversation;
     }
-    const [contact, history] = await Promise.all([
-      this.store.contacts.get(message.contactId),
-      this.store.messages.history(conversation._id, 12),
-    ]);
+    const contact = await this.store.contacts.get(message.contactId);
+    const history = this.brain.usesHistory ? await this.store.messages.history(conversation._id, 12) : [];
     const decision = await this.brain.decide({
       text: message.text,
       ...(message.actionValue !== undefined ? { actionValue: message.actionValue } : {}),
@@ -97,7 +103,26 @@ export class ConversationProcessor extends EventEmitter {
       history: history.filter((h) => !h._id.equals(message._id)).map((h) => ({ author: h.author.kind, text: h.text })),
     });
 
-    const isFirstReply = !conversation.firstResponseAt && !history.some((h) => h.direction === 'outbound');
+    const isFirstReply = !conversation.lastBotReplyAt && !conversation.firstResponseAt;
+    await this.queueReply(conversation, message, decision, isFirstReply, now);
+
+    let next: ConversationRecord = { ...conversation, lastBotReplyAt: now, latest: decision.annotations };
+    if (decision.kind === 'escalate') {
+      const escalation = { reason: decision.reason, team: decision.team, priority: decision.priority };
+      await this.store.conversations.escalate(conversation._id, escalation, decision.annotations, now);
+      next = { ...next, status: 'pending', team: decision.team, priority: decision.priority, escalationReason: decision.reason };
+    } else {
+      const unhelpful = decision.kind === 'clarify' && decision.annotations.reason === 'low_confidence';
+      await this.store.conversations.recordTurn(conversation._id, decision.annotations, unhelpful, now);
+      next = { ...next, unhelpfulTurns: unhelpful ? conversation.unhelpfulTurns + 1 : 0 };
+    }
+    await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
+    this.emit('processed', message, decision);
+    return next;
+  }
+
+  private async queueReply(conversation: ConversationRecord, message: MessageRecord, decision: Decision, isFirstReply: boolean, now: Date): Promise<void> {
+    const dedupeKey = `reply:${String(message._id)}`;
     const queued = await this.store.messages.queueOutbound({
       conversationId: conversation._id,
       contactId: message.contactId,
@@ -105,33 +130,18 @@ export class ConversationProcessor extends EventEmitter {
       author: { kind: 'bot' },
       parts: this.replyParts(decision, isFirstReply),
       citations: decision.kind === 'answer' ? decision.citations : [],
-      dedupeKey: `reply:${String(message._id)}`,
+      dedupeKey,
       replyTo: message._id,
       annotations: decision.annotations,
       now,
     });
-    if (queued) {
-      this.emit('queued', message, queued);
+    // A re-run after a crash finds the reply written before; it still needs a delivery job if it never got one.
+    const reply = queued ?? (await this.store.messages.findByDedupeKey(dedupeKey));
+    if (reply?.delivery?.status === 'queued') {
+      await this.store.jobs.enqueueDelivery(reply, now);
+      this.emit('queued', message, reply);
       this.onQueued();
     }
-
-    let next = conversation;
-    if (decision.kind === 'escalate') {
-      await this.store.conversations.escalate(
-        conversation._id,
-        { reason: decision.reason, team: decision.team, priority: decision.priority },
-        decision.annotations,
-      );
-      next = { ...conversation, status: 'pending', team: decision.team, priority: decision.priority, escalationReason: decision.reason };
-    }
-    await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
-    if (decision.kind !== 'escalate') {
-      const unhelpful = decision.kind === 'clarify' && decision.annotations.reason === 'low_confidence';
-      await this.store.conversations.recordAnalysis(conversation._id, decision.annotations, unhelpful);
-      next = { ...next, unhelpfulTurns: unhelpful ? conversation.unhelpfulTurns + 1 : 0, latest: decision.annotations };
-    }
-    this.emit('processed', message, decision);
-    return next;
   }
 
   private replyParts(decision: Decision, isFirstReply: boolean): Part[] {
@@ -143,27 +153,29 @@ export class ConversationProcessor extends EventEmitter {
   }
 
   /**
-   * A failing brain or store must not wedge the conversation: the lease is kept for a back-off period (so the
-   * message is retried later, not in a hot loop), the error is stored on the message, and after `maxAttempts`
-   * the conversation goes to people with the reason recorded.
+   * A failing brain or store must not wedge the conversation: the error is stored on the message, the job is
+   * retried after a back-off (not in a hot loop), and after `maxAttempts` the conversation goes to people with
+   * the reason recorded. Returns when to retry, or undefined when the message was given up on.
    */
-  private async recordFailure(conversation: ConversationRecord, message: MessageRecord, err: unknown): Promise<void> {
+  private async recordFailure(conversation: ConversationRecord, message: MessageRecord, err: unknown): Promise<Date | undefined> {
     const errorText = err instanceof Error ? err.message : String(err);
-    const attempts = ((await this.store.models.Message.findOneAndUpdate(
+    const updated = await this.store.models.Message.findOneAndUpdate(
       { _id: message._id },
       { $inc: { 'processing.attempts': 1 }, $set: { 'processing.lastError': errorText } },
-      { returnDocument: 'after', lean: true, strict: false },
-    )) as unknown as { processing?: { attempts?: number } } | null)?.processing?.attempts ?? 1;
+      { returnDocument: 'after', lean: true },
+    );
+    const attempts = updated?.processing?.attempts ?? 1;
     this.log.error({ err, conversation: String(conversation._id), message: String(message._id), attempts }, 'processing failed');
     this.emit('failed', message, err);
     const now = this.clock();
     if (attempts >= this.maxAttempts) {
-      await this.store.conversations.escalate(conversation._id, { reason: 'processing_error', team: conversation.team ?? 'support', priority: 'high' }, { reason: 'processing_error' });
+      const escalation = { reason: 'processing_error', team: conversation.team ?? 'support', priority: 'high' as const };
+      await this.store.conversations.escalate(conversation._id, escalation, { reason: 'processing_error' }, now);
       await this.store.messages.markProcessed(message._id, 'error', { decision: 'escalate', reason: 'processing_error' }, now);
-      await this.store.conversations.release(conversation._id, this.options.owner, -1);
-      return;
+      return new Date(now.getTime());
     }
-    const backoffMs = Math.min(1000 * 2 ** attempts, 60_000);
-    await this.store.conversations.extendLease(conversation._id, this.options.owner, backoffMs, now);
+    return new Date(now.getTime() + Math.min(1000 * 2 ** attempts, 60_000));
   }
 }
+
+export type { JobRecord };

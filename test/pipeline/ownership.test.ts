@@ -24,7 +24,7 @@ describe('conversation ownership and scale-out', () => {
     const first = await (await postMessage(a, { id: 'own-1', contact: { id: 'owned' }, text: 'Where is my parcel?' })).json();
     await until([a, b], async () => (await a.gateway.store.models.Message.findOne({ replyTo: first.messageId }).lean())?.delivery?.status === 'delivered', [peer]);
     const conversationId = new Types.ObjectId(String(first.conversationId));
-    await a.gateway.store.conversations.escalate(conversationId, { reason: 'customer_request', team: 'support', priority: 'normal' }, {});
+    await a.gateway.store.conversations.escalate(conversationId, { reason: 'customer_request', team: 'support', priority: 'normal' }, {}, new Date());
     await a.gateway.store.conversations.assign(conversationId, 'agent-ana');
 
     const silent = await (await postMessage(a, { id: 'own-2', contact: { id: 'owned' }, text: 'How do I return an item?' })).json();
