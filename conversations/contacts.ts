@@ -7,9 +7,9 @@ export class ContactRepository {
   constructor(private readonly models: Models) {}
 
   /**
-   * Finds or creates the contact behind a channel identity. The identity row (keyed by channel + external id)
-   * is the source of truth and is upserted first; the contact document is created from it, so a crash between
-   * the two writes is repaired by the next message rather than leaving a dangling identity.
+   * Finds or allocates the contact behind a channel identity. The identity row (keyed by channel + external id)
+   * is the source of truth; when `created` is true the caller writes the contact document with `createFor`.
+   * A crash between the two leaves an identity whose contact is created by the next reader (see `createFor`).
    */
   async resolve(channelId: string, identity: Identity, now: Date): Promise<{ contactId: Types.ObjectId; created: boolean }> {
     const candidate = new Types.ObjectId();
@@ -23,9 +23,17 @@ export class ContactRepository {
     );
     if (!row) throw new Error('identity upsert returned nothing');
     const created = row.contactId.equals(candidate);
-    if (created || !(await this.models.Contact.exists({ _id: row.contactId }))) {
+    return { contactId: row.contactId, created };
+  }
+
+  /**
+   * Creates the contact document behind an identity. Also the repair path: if a crash fell between the identity
+   * upsert and this write, the next reader that finds no contact calls it again (it is an idempotent upsert).
+   */
+  async createFor(contactId: Types.ObjectId, identity: Partial<Identity> = {}): Promise<void> {
+    {
       await this.models.Contact.updateOne(
-        { _id: row.contactId },
+        { _id: contactId },
         {
           $setOnInsert: {
             ...(identity.displayName ? { displayName: identity.displayName } : {}),
@@ -39,7 +47,6 @@ export class ContactRepository {
         { upsert: true },
       );
     }
-    return { contactId: row.contactId, created };
   }
 
   async get(id: Types.ObjectId): Promise<ContactRecord | null> {

@@ -126,13 +126,11 @@ export class ConversationRepository {
     );
   }
 
-  /** First response time is measured once, from the conversation's first inbound message. */
-  async recordFirstResponse(id: Types.ObjectId, at: Date): Promise<void> {
-    const row = await this.models.Conversation.findOne({ _id: id, firstResponseAt: { $exists: false } }).lean<ConversationRecord>();
-    if (!row) return;
+  /** First response time is measured once, from the conversation's creation (its first inbound message). */
+  async recordFirstResponse(conversation: Pick<ConversationRecord, '_id' | 'createdAt'>, at: Date): Promise<void> {
     await this.models.Conversation.updateOne(
-      { _id: id, firstResponseAt: { $exists: false } },
-      { $set: { firstResponseAt: at, firstResponseMs: at.getTime() - row.createdAt.getTime() } },
+      { _id: conversation._id, firstResponseAt: { $exists: false } },
+      { $set: { firstResponseAt: at, firstResponseMs: at.getTime() - conversation.createdAt.getTime() } },
     );
   }
 }

@@ -98,24 +98,36 @@ export class JobRepository {
     );
   }
 
-  /** Queues delivery of an outbound message; idempotent, so a re-run after a crash cannot queue it twice. */
-  async enqueueDelivery(message: { _id: Types.ObjectId; conversationId: Types.ObjectId; receivedAt: Date }, now: Date): Promise<void> {
-    await this.Job.updateOne(
-      { _id: `deliver:${String(message._id)}` },
-      {
-        $setOnInsert: {
-          kind: 'deliver',
-          conversationId: message.conversationId,
-          messageId: message._id,
-          messageIds: [],
-          version: 0,
-          order: message.receivedAt,
-          runAt: now,
-          leaseUntil: EPOCH,
-        },
-      },
-      { upsert: true },
+  /**
+   * Queues delivery of an outbound message; idempotent, so a re-run after a crash cannot queue it twice.
+   * With `leaseTo`, the new job starts leased to that worker (which delivers it at once); returns the job only
+   * when this call created it, so a re-run never sends what another worker may be sending.
+   */
+  async enqueueDelivery(
+    message: { _id: Types.ObjectId; conversationId: Types.ObjectId; receivedAt: Date },
+    now: Date,
+    leaseTo?: { owner: string; leaseMs: number },
+  ): Promise<JobRecord | undefined> {
+    const job = {
+      _id: `deliver:${String(message._id)}`,
+      kind: 'deliver' as const,
+      conversationId: message.conversationId,
+      messageId: message._id,
+      messageIds: [],
+      version: 0,
+      order: message.receivedAt,
+      runAt: now,
+      leaseUntil: leaseTo ? new Date(now.getTime() + leaseTo.leaseMs) : EPOCH,
+      ...(leaseTo ? { owner: leaseTo.owner } : {}),
+      createdAt: now,
+    };
+    const { _id, ...fields } = job;
+    const res = await this.Job.updateOne(
+      { _id },
+      { $setOnInsert: fields },
+      { upsert: true, timestamps: false },
     );
+    return res.upsertedCount === 1 ? job : undefined;
   }
 
   /** The due time of an older delivery of the same conversation, if one is still waiting. */

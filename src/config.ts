@@ -29,6 +29,8 @@ const schema = z.object({
   DELIVERY_BASE_DELAY_MS: numberFrom(1_000, 1),
   DELIVERY_MAX_DELAY_MS: numberFrom(300_000, 1),
   DELIVERY_TIMEOUT_MS: numberFrom(10_000, 100),
+  /** Deliver a reply from the worker that wrote it (no queue hop); failures still retry through the outbox. */
+  INLINE_DELIVERY: z.stringbool().default(true),
   ANSWER_MIN_SCORE: z.coerce.number().min(0).default(0.35),
   AI_DISCLOSURE: z.string().default("I'm Switchboard, an AI assistant. Type \"human\" at any time to reach a person."),
   DEMO_API_KEY: z.string().min(16).optional(),

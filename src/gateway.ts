@@ -18,7 +18,7 @@ import type { GatewayDeps } from './deps';
 import { attachWebchatSocket } from './http/webchat-socket';
 import { Deliverer } from './pipeline/deliverer';
 import { Ingestor } from './pipeline/ingest';
-import { LeaseLoop } from './pipeline/lease-loop';
+import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
 import { ConversationProcessor } from './pipeline/processor';
 
 export interface GatewayOptions {
@@ -72,21 +72,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   const processorLoops: LeaseLoop[] = [];
   const deliveryLoops: LeaseLoop[] = [];
-  const wakeAll = (loops: LeaseLoop[]) => () => loops.forEach((l) => l.wake());
-  const ingestor = new Ingestor(store, log, wakeAll(processorLoops), clock);
+  const ingestor = new Ingestor(store, log, wakeOne(processorLoops), clock);
   const processId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
   const processors: ConversationProcessor[] = [];
   const deliverers: Deliverer[] = [];
   for (let i = 0; i < config.WORKERS; i++) {
-    const processor = new ConversationProcessor(
-      store,
-      brain,
-      { owner: `${processId}:p${i}`, leaseMs: config.LEASE_MS, aiDisclosure: config.AI_DISCLOSURE },
-      log,
-      wakeAll(deliveryLoops),
-      clock,
-    );
     const deliverer = new Deliverer(
       store,
       registry,
@@ -100,6 +91,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       log,
       clock,
       options.random,
+    );
+    const processor = new ConversationProcessor(
+      store,
+      brain,
+      { owner: `${processId}:p${i}`, leaseMs: config.LEASE_MS, aiDisclosure: config.AI_DISCLOSURE },
+      log,
+      wakeOne(deliveryLoops),
+      clock,
+      config.INLINE_DELIVERY ? deliverer : undefined,
     );
     processors.push(processor);
     deliverers.push(deliverer);

@@ -58,7 +58,6 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     WORKERS: options.workers ?? '4',
-    POLL_MS: '50',
     KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo',
   });
   const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: 'silent' }) });

@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('push messages through the HTTP API channel and print throughput and latency as JSON')
     .option('-n, --messages <n>', 'messages to send', '2000')
     .option('-c, --concurrency <n>', 'requests in flight', '32')
-    .option('--rate <perSecond>', 'fixed arrival rate instead of closed-loop concurrency')
+    .option('-w, --workers <n>', 'processing and delivery workers in the gateway', '4')
     .action(async (opts) => (require('./bench') as typeof import('./bench')).benchCommand(opts));
 
   await program.parseAsync(argv);

@@ -3,17 +3,25 @@ import { Types } from 'mongoose';
 import type { ChannelInstance } from '../../adapters/types';
 import type { MessageRecord } from '../../conversations/types';
 import type { GatewayDeps } from '../deps';
+import { LRUCache } from 'lru-cache';
 import { HttpError } from './errors';
 import { rawBody, requireJson, toRawRequest } from './raw-body';
 
 /** The HTTP API channel: `POST /api/v1/messages` in, replies to the callback URL or read back with GET. */
 export function apiRoutes(deps: GatewayDeps): Router {
   const router = Router();
+  // Integrators send bursts with one key: remember the key's channel briefly instead of reading it per request.
+  // Only found channels are cached; a revoked key stops working within the TTL.
+  const byKey = new LRUCache<string, ChannelInstance>({ max: 1_000, ttl: 5_000 });
 
   async function channelFor(req: Request): Promise<ChannelInstance> {
     const key = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
     if (!key) throw new HttpError(401, 'unauthorized', 'missing API key (expected "Authorization: Bearer <api key>")');
-    const channel = await deps.store.channels.findByApiKey(key);
+    let channel = byKey.get(key);
+    if (!channel) {
+      channel = await deps.store.channels.findByApiKey(key);
+      if (channel) byKey.set(key, channel);
+    }
     if (!channel || channel.kind !== 'api') throw new HttpError(401, 'unauthorized', 'invalid API key');
     return channel;
   }

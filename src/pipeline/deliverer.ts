@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../../adapters/registry';
 import { render } from '../../adapters/render';
@@ -6,7 +7,7 @@ import { AdapterError, type ChannelInstance } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { fromStoredAddress } from '../../conversations/conversations';
 import type { JobRecord } from '../../conversations/jobs';
-import type { MessageRecord } from '../../conversations/types';
+import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import { retryDelayMs } from './backoff';
 
 export interface DelivererOptions {
@@ -25,7 +26,8 @@ export interface DelivererOptions {
  * Events: `sent` (message, status), `retry` (message, error, delayMs), `failed` (message, error).
  */
 export class Deliverer extends EventEmitter {
-  private readonly channelCache = new Map<string, { at: number; channel: ChannelInstance | undefined }>();
+  // Channel settings change rarely; a short TTL lets admins' edits through without a read per delivery.
+  private readonly channelCache = new LRUCache<string, ChannelInstance>({ max: 1_000, ttl: 5_000 });
 
   constructor(
     private readonly store: Store,
@@ -48,21 +50,43 @@ export class Deliverer extends EventEmitter {
       await this.store.jobs.reschedule(job._id, this.options.owner, new Date(Math.max(now.getTime() + 20, earlierDue.getTime() + 1)));
       return true;
     }
-    const message = job.messageId ? await this.store.messages.get(job.messageId) : null;
+    const [message, conversation] = await Promise.all([
+      job.messageId ? this.store.messages.get(job.messageId) : null,
+      this.store.conversations.get(job.conversationId),
+    ]);
     if (!message || message.delivery?.status !== 'queued') {
       // Already handled (a receipt overtook the send, or a crash after the send was recorded).
       await this.store.jobs.complete(job._id, this.options.owner);
       return true;
     }
-    await this.deliver(job, message, now);
+    await this.deliver(job, message, conversation, now);
     return true;
   }
 
-  private async deliver(job: JobRecord, message: MessageRecord, now: Date): Promise<void> {
-    const [channel, conversation] = await Promise.all([
-      this.channel(message.channelId),
-      this.store.conversations.get(message.conversationId),
-    ]);
+  get owner(): string {
+    return this.options.owner;
+  }
+
+  get leaseMs(): number {
+    return this.options.leaseMs;
+  }
+
+  /**
+   * The fast path: a job this deliverer already holds (created leased by the processor that wrote the reply) is
+   * sent at once, unless an older reply of the conversation is still waiting, in which case it queues behind it.
+   */
+  async deliverHeld(job: JobRecord, message: MessageRecord, conversation: ConversationRecord): Promise<void> {
+    const now = this.clock();
+    const earlierDue = await this.store.jobs.earlierDelivery(job);
+    if (earlierDue) {
+      await this.store.jobs.reschedule(job._id, this.options.owner, new Date(Math.max(now.getTime() + 20, earlierDue.getTime() + 1)));
+      return;
+    }
+    await this.deliver(job, message, conversation, now);
+  }
+
+  private async deliver(job: JobRecord, message: MessageRecord, conversation: ConversationRecord | null, now: Date): Promise<void> {
+    const channel = await this.channel(message.channelId);
     if (!channel || !conversation) {
       const error = { code: 'channel_unavailable', message: `Channel ${message.channelId} is not configured or disabled` };
       await this.store.messages.markFailed(message._id, error, now);
@@ -99,7 +123,7 @@ export class Deliverer extends EventEmitter {
       await this.store.messages.markSent(message._id, status, sentAt, externalIds);
       await this.store.jobs.complete(job._id, this.options.owner);
       if (!conversation.firstResponseAt && message.author.kind !== 'system') {
-        await this.store.conversations.recordFirstResponse(conversation._id, sentAt);
+        await this.store.conversations.recordFirstResponse(conversation, sentAt);
       }
       this.emit('sent', message, status);
     } catch (err) {
@@ -137,9 +161,9 @@ export class Deliverer extends EventEmitter {
 
   private async channel(id: string): Promise<ChannelInstance | undefined> {
     const cached = this.channelCache.get(id);
-    if (cached && this.clock().getTime() - cached.at < 5_000) return cached.channel;
+    if (cached) return cached;
     const channel = await this.store.channels.get(id);
-    this.channelCache.set(id, { at: this.clock().getTime(), channel });
+    if (channel) this.channelCache.set(id, channel);
     return channel;
   }
 }

@@ -23,6 +23,10 @@ export class LeaseLoop {
     this.loop = this.run();
   }
 
+  get isSleeping(): boolean {
+    return this.sleeping !== undefined;
+  }
+
   wake(): void {
     this.woken = true;
     if (this.sleeping) {
@@ -60,4 +64,18 @@ export class LeaseLoop {
       }
     }
   }
+}
+
+/**
+ * Wakes one loop of a pool for one unit of new work: a sleeping one if any, otherwise the next busy one is told
+ * not to sleep after its current tick. Waking every loop would send them all to claim one job.
+ */
+export function wakeOne(loops: LeaseLoop[]): () => void {
+  let next = 0;
+  return () => {
+    if (loops.length === 0) return;
+    const sleeping = loops.find((l) => l.isSleeping);
+    if (sleeping) return sleeping.wake();
+    loops[next++ % loops.length]!.wake();
+  };
 }

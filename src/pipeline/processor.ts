@@ -6,6 +6,7 @@ import type { Store } from '../../conversations';
 import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import type { Brain, Decision } from '../brain/types';
+import type { Deliverer } from './deliverer';
 
 export interface ProcessorOptions {
   /** Identifies this worker in leases (host:pid:n). */
@@ -38,6 +39,8 @@ export class ConversationProcessor extends EventEmitter {
     private readonly log: Logger,
     private readonly onQueued: () => void = () => {},
     private readonly clock: () => Date = () => new Date(),
+    /** When set, replies are delivered at once by this worker instead of waiting for a delivery loop. */
+    private readonly inlineDeliverer?: Deliverer,
   ) {
     super();
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -49,8 +52,10 @@ export class ConversationProcessor extends EventEmitter {
     const job = await this.store.jobs.claim('process', this.options.owner, this.options.leaseMs, claimedAt);
     if (!job) return false;
     this.emit('claimed', job);
-    let conversation = await this.store.conversations.get(job.conversationId);
-    let batch = await this.store.messages.pendingByIds(job.messageIds);
+    let [conversation, batch] = await Promise.all([
+      this.store.conversations.get(job.conversationId),
+      this.store.messages.pendingByIds(job.messageIds),
+    ]);
     if (job.messageIds.length === 0 && conversation) {
       // Only after a crash between "message stored" and "job told": find the message the slow way.
       batch = await this.store.messages.pendingInbound(job.conversationId);
@@ -88,8 +93,14 @@ export class ConversationProcessor extends EventEmitter {
       this.emit('processed', message, undefined);
       return conversation;
     }
-    const contact = await this.store.contacts.get(message.contactId);
-    const history = this.brain.usesHistory ? await this.store.messages.history(conversation._id, 12) : [];
+    let [contact, history] = await Promise.all([
+      this.store.contacts.get(message.contactId),
+      this.brain.usesHistory ? this.store.messages.history(conversation._id, 12) : Promise.resolve([]),
+    ]);
+    if (!contact) {
+      await this.store.contacts.createFor(message.contactId);
+      contact = await this.store.contacts.get(message.contactId);
+    }
     const decision = await this.brain.decide({
       text: message.text,
       ...(message.actionValue !== undefined ? { actionValue: message.actionValue } : {}),
@@ -137,9 +148,14 @@ export class ConversationProcessor extends EventEmitter {
     });
     // A re-run after a crash finds the reply written before; it still needs a delivery job if it never got one.
     const reply = queued ?? (await this.store.messages.findByDedupeKey(dedupeKey));
-    if (reply?.delivery?.status === 'queued') {
-      await this.store.jobs.enqueueDelivery(reply, now);
-      this.emit('queued', message, reply);
+    if (reply?.delivery?.status !== 'queued') return;
+    const inline = this.inlineDeliverer;
+    const held = await this.store.jobs.enqueueDelivery(reply, now, inline ? { owner: inline.owner, leaseMs: inline.leaseMs } : undefined);
+    this.emit('queued', message, reply);
+    if (inline && held) {
+      // Delivery failures are the deliverer's business (recorded, retried by the job); they do not fail processing.
+      await inline.deliverHeld(held, reply, conversation).catch((err) => this.log.error({ err }, 'inline delivery failed'));
+    } else {
       this.onQueued();
     }
   }
