@@ -86,10 +86,12 @@ export function adapterContract(name: string, setup: () => Promise<{ t: TestGate
       expect(await driver.deliver(input)).toBeLessThan(300);
       // A second, different message drains the queue behind the duplicate: two replies in all, not three.
       expect(await driver.deliver({ ...input, externalId: 'dup-contract-2', text: 'Can I pay with PayPal?' })).toBeLessThan(300);
-      await until(t, async () => driver.repliesTo('contract-dup') >= 2, [driver.peer]);
-      const inbound = await t.gateway.store.models.Message.find({ channelId: driver.channelId, direction: 'inbound', 'processing.state': 'done' })
-        .lean()
-        .then((rows) => rows.filter((r) => r.dedupeKey?.includes('dup-contract-')));
+      const processed = () =>
+        t.gateway.store.models.Message.find({ channelId: driver.channelId, direction: 'inbound', 'processing.state': 'done' })
+          .lean()
+          .then((rows) => rows.filter((r) => r.dedupeKey?.includes('dup-contract-')));
+      await until(t, async () => driver.repliesTo('contract-dup') >= 2 && (await processed()).length >= 2, [driver.peer]);
+      const inbound = await processed();
       expect(inbound).toHaveLength(2);
       const replies = await t.gateway.store.models.Message.countDocuments({ replyTo: { $in: inbound.map((m) => m._id) } });
       expect(replies).toBe(2);

@@ -19,6 +19,8 @@ async function run(): Promise<void> {
     WORKERS: '1',
     POLL_MS: '20',
     LEASE_MS: '1500',
+    // Its delivery lease is 3 × this: a dead worker's in-flight send is retried after 1.5 s.
+    DELIVERY_TIMEOUT_MS: '500',
     KNOWLEDGE_DIR: `${__dirname}/../../knowledge/demo`,
   });
   const gateway = await createGateway({ config, connection, box: SecretBox.fromString(hexKey!), log: pino({ level: 'silent' }) });
