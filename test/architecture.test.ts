@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+/**
+ * Imports flow one way: src/ wires everything; adapters/, conversations/ and knowledge/ never import src/;
+ * conversations/ knows only the adapter port (adapters/types), never an adapter; knowledge/ stands alone.
+ */
+const ROOT = resolve(__dirname, '..');
+const RULES: Record<string, (target: string) => boolean> = {
+  adapters: (t) => !t.startsWith('src/') && !t.startsWith('conversations/') && !t.startsWith('knowledge/'),
+  conversations: (t) => !t.startsWith('src/') && !t.startsWith('knowledge/') && (!t.startsWith('adapters/') || t === 'adapters/types'),
+  knowledge: (t) => !t.startsWith('src/') && !t.startsWith('adapters/') && !t.startsWith('conversations/'),
+};
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'public') return [];
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+describe('architecture', () => {
+  it.each(Object.keys(RULES))('%s/ imports only what it may', (folder) => {
+    const violations: string[] = [];
+    for (const file of tsFiles(join(ROOT, folder))) {
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/(?:from\s+|import\(|require\()['"](\.[^'"]+)['"]/g)) {
+        const target = relative(ROOT, resolve(file, '..', match[1]!)).replace(/\\/g, '/').replace(/\.ts$/, '');
+        if (!RULES[folder]!(target)) violations.push(`${relative(ROOT, file)} → ${target}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
