@@ -43,7 +43,7 @@ const MIN_JAVA_MAJOR = 17;
 
 // Serial GC and a small initial heap: the stand-in is a single small process sharing two cores with jest
 // workers, and the default G1 sizing buys it nothing.
-const JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms32m', '-Xss512k'];
+const JVM_FLAGS = ['-XX:+UseSerialGC', '-Xms256m', '-Xmn128m', '-Xss512k'];
 
 const REAL_MONGO_HINT =
   'Alternatively set MONGODB_URI=mongodb://... to a real MongoDB (a replica set or Atlas) and no stand-in is started.';
