@@ -126,10 +126,15 @@ export class ConversationRepository {
     );
   }
 
-  /** First response time is measured once, from the conversation's creation (its first inbound message). */
-  async recordFirstResponse(conversation: Pick<ConversationRecord, '_id' | 'createdAt'>, at: Date): Promise<void> {
+  /**
+   * First response time, measured once from the conversation's creation. The caller passes the conversation it
+   * loaded: when that already has a first response nothing is written (and the filter stays `_id`-only, which
+   * the embedded store answers without a scan).
+   */
+  async recordFirstResponse(conversation: Pick<ConversationRecord, '_id' | 'createdAt' | 'firstResponseAt'>, at: Date): Promise<void> {
+    if (conversation.firstResponseAt) return;
     await this.models.Conversation.updateOne(
-      { _id: conversation._id, firstResponseAt: { $exists: false } },
+      { _id: conversation._id },
       { $set: { firstResponseAt: at, firstResponseMs: at.getTime() - conversation.createdAt.getTime() } },
     );
   }

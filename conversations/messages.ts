@@ -27,6 +27,10 @@ export function plainText(parts: Part[]): string {
 /** Delivery statuses only move forward; a late "delivered" webhook must not undo a "read". */
 const STATUS_RANK: Record<DeliveryStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
+function ranksBelow(status: DeliveryStatus): DeliveryStatus[] {
+  return (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
+}
+
 export interface InboundInput {
   conversationId: Types.ObjectId;
   contactId: Types.ObjectId;
@@ -89,7 +93,11 @@ export class MessageRepository {
   /** Inbound messages still awaiting the brain, in arrival order. */
   async pendingByIds(ids: Types.ObjectId[]): Promise<MessageRecord[]> {
     if (ids.length === 0) return [];
-    return this.models.Message.find({ _id: { $in: ids }, 'processing.state': 'pending' }).sort({ receivedAt: 1, _id: 1 }).lean<MessageRecord[]>();
+    // Filtered here, not in the query: `_id` plus another condition is a full scan on the embedded store.
+    const rows = await this.models.Message.find({ _id: { $in: ids } }).lean<MessageRecord[]>();
+    return rows
+      .filter((m) => m.processing?.state === 'pending')
+      .sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime() || String(a._id).localeCompare(String(b._id)));
   }
 
   /** The slow path, for a process job that lost its message ids in a crash: scans the conversation. */
@@ -158,25 +166,25 @@ export class MessageRepository {
     );
   }
 
+  /**
+   * Records a successful send. The status moves forward only from a lower status, in the same atomic write, so a
+   * receipt (delivered/read) that overtook the send is never overwritten by "sent".
+   */
   async markSent(id: Types.ObjectId, status: 'sent' | 'delivered', now: Date, externalIds: string[]): Promise<void> {
-    const common = {
+    const facts = {
       'delivery.sentAt': now,
       ...(externalIds.length ? { externalId: externalIds[0], 'delivery.externalIds': externalIds } : {}),
     };
-    const first = await this.models.Message.updateOne(
-      { _id: id, 'delivery.status': 'queued' },
+    const moved = await this.models.Message.updateOne(
+      { _id: id, 'delivery.status': { $in: ranksBelow(status) } },
       {
-        $set: { ...common, 'delivery.status': status, ...(status === 'delivered' ? { 'delivery.deliveredAt': now } : {}) },
+        $set: { ...facts, 'delivery.status': status, ...(status === 'delivered' ? { 'delivery.deliveredAt': now } : {}) },
         $inc: { 'delivery.attempts': 1 },
         $unset: { 'delivery.error': 1 },
       },
     );
-    if (first.matchedCount === 0) {
-      // A receipt (delivered/read) overtook us: keep its status, record the send facts only.
-      await this.models.Message.updateOne(
-        { _id: id },
-        { $set: common, $inc: { 'delivery.attempts': 1 }, $unset: { 'delivery.error': 1 } },
-      );
+    if (moved.matchedCount === 0) {
+      await this.models.Message.updateOne({ _id: id }, { $set: facts, $inc: { 'delivery.attempts': 1 }, $unset: { 'delivery.error': 1 } });
     }
   }
 
@@ -206,7 +214,7 @@ export class MessageRepository {
 
   /** Applies a platform status webhook to the message it names; ignores unknown ids and backwards moves. */
   async applyStatus(channelId: string, externalId: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<boolean> {
-    const lowerStatuses = (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
+    const lowerStatuses = ranksBelow(status);
     const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : status === 'sent' ? 'sentAt' : undefined;
     const res = await this.models.Message.updateOne(
       { channelId, 'delivery.externalIds': externalId, 'delivery.status': { $in: lowerStatuses } },
@@ -224,7 +232,7 @@ export class MessageRepository {
   /** Status updates addressed by our own id (web chat receipts carry it). */
   async applyStatusById(id: string, status: DeliveryStatus, at: Date): Promise<boolean> {
     if (!Types.ObjectId.isValid(id)) return false;
-    const lowerStatuses = (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
+    const lowerStatuses = ranksBelow(status);
     const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : undefined;
     const res = await this.models.Message.updateOne(
       { _id: new Types.ObjectId(id), 'delivery.status': { $in: lowerStatuses } },

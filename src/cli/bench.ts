@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import mongoose from 'mongoose';
 import pino from 'pino';
@@ -9,6 +9,7 @@ import { SecretBox } from '../../conversations';
 import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
 import { startEmbeddedMongo } from '../store/embedded-mongo';
+import type { ClientCommand, ClientResult } from './bench-client';
 
 export interface BenchOptions {
   messages: string;
@@ -40,19 +41,6 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     if (WRITE_COMMANDS.has(e.commandName)) writes += 1;
   });
 
-  const callbackWaiters = new Map<string, (at: number) => void>();
-  const callback = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      res.writeHead(200).end();
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { conversationId: string };
-      callbackWaiters.get(body.conversationId)?.(performance.now());
-    });
-  });
-  callback.listen(0, '127.0.0.1');
-  await once(callback, 'listening');
-
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -66,33 +54,25 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     id: 'bench',
     kind: 'api',
     name: 'Bench',
-    settings: { callbackUrl: `http://127.0.0.1:${(callback.address() as AddressInfo).port}/` },
+    settings: { callbackUrl: '' },
     secrets: { apiKey, signingSecret: 'bench' },
     apiKey,
   });
   const url = await gateway.listen();
-  const questions = ['How do I return an item?', 'Can I pay with PayPal?', 'How long does shipping to Germany take?', 'I forgot my password'];
 
-  let seq = 0;
-  async function sendOne(): Promise<{ ackMs: number; e2eMs: number }> {
-    const id = `b${seq++}`;
-    const started = performance.now();
-    const res = await fetch(`${url}/api/v1/messages`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ id, contact: { id: `contact-${id}` }, text: questions[seq % questions.length] }),
-    });
-    const acked = performance.now();
-    if (res.status !== 202) throw new Error(`bench message rejected with ${res.status}: ${await res.text()}`);
-    const { conversationId } = (await res.json()) as { conversationId: string };
-    const delivered = await new Promise<number>((resolve) => callbackWaiters.set(conversationId, resolve));
-    callbackWaiters.delete(conversationId);
-    return { ackMs: acked - started, e2eMs: delivered - started };
-  }
+  // Customers and the integrator's callback run in a process of their own, as they would in life.
+  const client = fork(join(__dirname, 'bench-client.ts'), [url, apiKey], { execArgv: ['-r', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const [{ callbackUrl }] = (await once(client, 'message')) as [{ callbackUrl: string }];
+  await gateway.store.models.Channel.updateOne({ _id: 'bench' }, { $set: { 'settings.callbackUrl': callbackUrl } });
+  const run = async (command: ClientCommand): Promise<ClientResult> => {
+    client.send(command);
+    const [result] = (await once(client, 'message')) as [ClientResult];
+    return result;
+  };
 
   try {
     progress(`bench: ${n} messages, concurrency ${concurrency}, ${config.WORKERS} workers, store ${external ? 'MONGODB_URI' : 'embedded (in memory)'}`);
-    await runClosedLoop(Math.min(200, n), concurrency, sendOne); // warm-up: JIT, connection pools
+    await run({ phase: 'closed', n: Math.min(200, n), concurrency }); // warm-up: JIT, connection pools
 
     progress('phase 1/3: raw single-document write throughput of the store');
     const scratch = connection.collection('bench_scratch');
@@ -111,18 +91,16 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
 
     progress('phase 2/3: saturation (closed loop)');
     const writesBefore = writes;
-    const satStart = performance.now();
-    await runClosedLoop(n, concurrency, sendOne);
-    const satSeconds = (performance.now() - satStart) / 1000;
-    const messagesPerSecond = n / satSeconds;
+    const saturation = await run({ phase: 'closed', n, concurrency });
+    const messagesPerSecond = n / saturation.seconds;
     const writesPerMessage = (writes - writesBefore) / n;
 
     const rate = messagesPerSecond / 2;
     progress(`phase 3/3: half load, ${rate.toFixed(0)} messages/s (open loop)`);
-    const samples = await runOpenLoop(n, rate, sendOne);
+    const halfLoad = await run({ phase: 'open', n, rate });
 
-    const ack = samples.map((s) => s.ackMs).sort((a, b) => a - b);
-    const e2e = samples.map((s) => s.e2eMs).sort((a, b) => a - b);
+    const ack = [...halfLoad.ackMs].sort((a, b) => a - b);
+    const e2e = [...halfLoad.e2eMs].sort((a, b) => a - b);
     const storeBound = storeWritesPerSecond / writesPerMessage;
     progress(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
     process.stdout.write(
@@ -139,40 +117,12 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
       })}\n`,
     );
   } finally {
+    client.send('exit');
     await gateway.stop();
-    callback.close();
     await connection.dropDatabase().catch(() => undefined);
     await connection.close();
     await embedded?.stop();
   }
-}
-
-async function runClosedLoop<T>(n: number, concurrency: number, task: () => Promise<T>): Promise<T[]> {
-  const results: T[] = [];
-  let started = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (started < n) {
-        started += 1;
-        results.push(await task());
-      }
-    }),
-  );
-  return results;
-}
-
-/** Arrivals on a fixed schedule, whatever the latency: latency under a given load, not throughput. */
-async function runOpenLoop<T>(n: number, perSecond: number, task: () => Promise<T>): Promise<T[]> {
-  const intervalMs = 1000 / perSecond;
-  const start = performance.now();
-  const pending: Promise<T>[] = [];
-  for (let i = 0; i < n; i++) {
-    const due = start + i * intervalMs;
-    const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    pending.push(task());
-  }
-  return Promise.all(pending);
 }
 
 function percentile(sorted: number[], p: number): number {

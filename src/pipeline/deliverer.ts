@@ -121,10 +121,10 @@ export class Deliverer extends EventEmitter {
       }
       const sentAt = this.clock();
       await this.store.messages.markSent(message._id, status, sentAt, externalIds);
-      await this.store.jobs.complete(job._id, this.options.owner);
-      if (!conversation.firstResponseAt && message.author.kind !== 'system') {
-        await this.store.conversations.recordFirstResponse(conversation, sentAt);
-      }
+      await Promise.all([
+        this.store.jobs.complete(job._id, this.options.owner),
+        message.author.kind !== 'system' ? this.store.conversations.recordFirstResponse(conversation, sentAt) : undefined,
+      ]);
       this.emit('sent', message, status);
     } catch (err) {
       await this.handleFailure(job, message, err, now);

@@ -119,15 +119,20 @@ export class ConversationProcessor extends EventEmitter {
 
     let next: ConversationRecord = { ...conversation, lastBotReplyAt: now, latest: decision.annotations };
     if (decision.kind === 'escalate') {
+      // Escalate before marking the message done: a crash in between must re-run into "a person owns it".
       const escalation = { reason: decision.reason, team: decision.team, priority: decision.priority };
       await this.store.conversations.escalate(conversation._id, escalation, decision.annotations, now);
+      await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
       next = { ...next, status: 'pending', team: decision.team, priority: decision.priority, escalationReason: decision.reason };
     } else {
+      // The reply is queued; the turn's two remaining writes are independent (losing the analysis is harmless).
       const unhelpful = decision.kind === 'clarify' && decision.annotations.reason === 'low_confidence';
-      await this.store.conversations.recordTurn(conversation._id, decision.annotations, unhelpful, now);
+      await Promise.all([
+        this.store.conversations.recordTurn(conversation._id, decision.annotations, unhelpful, now),
+        this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now),
+      ]);
       next = { ...next, unhelpfulTurns: unhelpful ? conversation.unhelpfulTurns + 1 : 0 };
     }
-    await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
     this.emit('processed', message, decision);
     return next;
   }
