@@ -17,5 +17,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('-w, --workers <n>', 'processing and delivery workers in the gateway', '4')
     .action(async (opts) => (require('./bench') as typeof import('./bench')).benchCommand(opts));
 
+  const evaluate = program.command('eval').description('measure the embedded brain on labelled data (no network, deterministic)');
+  evaluate
+    .command('intents')
+    .description('train the intent model on TRAIN, report on TEST (CSV "text,category"; category "oos" = out of scope)')
+    .requiredOption('--train <csv>', 'training data')
+    .requiredOption('--test <csv>', 'test data')
+    .option('--oos-threshold <p>', 'confidence below which a message is out of scope (when TRAIN has oos rows)')
+    .action(async (opts) => (require('./eval') as typeof import('./eval')).evalIntentsCommand(opts));
+
   await program.parseAsync(argv);
 }

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import { IntentClassifier, type IntentExample } from '../brain/intent/classifier';
+
+export const OOS = 'oos';
+/** Below this confidence a message is out of scope, when the training data taught the model that oos exists. */
+export const DEFAULT_OOS_THRESHOLD = 0.4;
+
+export class EvalInputError extends Error {}
+
+/** Reads a `text,<labelColumn>` CSV, failing with the file, line and problem for anything malformed. */
+export function readLabelledCsv(path: string, labelColumn: string): IntentExample[] {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (err) {
+    throw new EvalInputError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  try {
+    records = parse(raw, { columns: true, info: true, bom: true, skip_empty_lines: true, trim: false });
+  } catch (err) {
+    const e = err as { lines?: number; message: string };
+    throw new EvalInputError(`${path}${e.lines ? ` line ${e.lines}` : ''}: ${e.message}`);
+  }
+  const header = Object.keys(records[0]?.record ?? {});
+  if (records.length === 0) throw new EvalInputError(`${path}: no rows (expected a header "text,${labelColumn}" and at least one row)`);
+  if (!header.includes('text') || !header.includes(labelColumn)) {
+    throw new EvalInputError(`${path} line 1: header must contain "text" and "${labelColumn}", got "${header.join(',')}"`);
+  }
+  return records.map(({ record, info }) => {
+    const text = record.text?.trim() ?? '';
+    const label = record[labelColumn]?.trim() ?? '';
+    if (!text) throw new EvalInputError(`${path} line ${info.lines}: empty text`);
+    if (!label) throw new EvalInputError(`${path} line ${info.lines}: empty ${labelColumn}`);
+    return { text, label };
+  });
+}
+
+export interface IntentEvalResult {
+  n: number;
+  accuracy: number;
+  macroF1: number;
+  inScopeAccuracy: number | null;
+  oosRecall: number | null;
+  trainSeconds: number;
+  msPerMessage: number;
+}
+
+export function evaluateIntents(train: IntentExample[], test: IntentExample[], oosThreshold = DEFAULT_OOS_THRESHOLD): IntentEvalResult {
+  const started = performance.now();
+  const model = IntentClassifier.train(train);
+  const trainSeconds = (performance.now() - started) / 1000;
+  const knowsOos = train.some((e) => e.label === OOS);
+
+  const predictStart = performance.now();
+  const predicted = test.map((e) => {
+    const p = model.predict(e.text);
+    return knowsOos && p.confidence < oosThreshold ? OOS : p.label;
+  });
+  const msPerMessage = (performance.now() - predictStart) / Math.max(1, test.length);
+
+  const inScope = test.map((e, i) => [e, predicted[i]!] as const).filter(([e]) => e.label !== OOS);
+  const oos = test.map((e, i) => [e, predicted[i]!] as const).filter(([e]) => e.label === OOS);
+  const correct = test.filter((e, i) => e.label === predicted[i]).length;
+  return {
+    n: test.length,
+    accuracy: round(correct / test.length),
+    macroF1: round(macroF1(test.map((e) => e.label), predicted)),
+    inScopeAccuracy: inScope.length ? round(inScope.filter(([e, p]) => e.label === p).length / inScope.length) : null,
+    oosRecall: oos.length ? round(oos.filter(([, p]) => p === OOS).length / oos.length) : null,
+    trainSeconds: round(trainSeconds),
+    msPerMessage: round(msPerMessage),
+  };
+}
+
+/** Macro-averaged F1 over the classes that occur in the gold labels. */
+export function macroF1(gold: string[], predicted: string[]): number {
+  const classes = [...new Set(gold)];
+  let sum = 0;
+  for (const c of classes) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (let i = 0; i < gold.length; i++) {
+      if (predicted[i] === c && gold[i] === c) tp++;
+      else if (predicted[i] === c) fp++;
+      else if (gold[i] === c) fn++;
+    }
+    sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  }
+  return classes.length ? sum / classes.length : 0;
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+export async function evalIntentsCommand(options: { train: string; test: string; oosThreshold?: string }): Promise<void> {
+  try {
+    const threshold = options.oosThreshold === undefined ? DEFAULT_OOS_THRESHOLD : Number(options.oosThreshold);
+    if (!(threshold >= 0 && threshold <= 1)) throw new EvalInputError(`--oos-threshold must be between 0 and 1, got "${options.oosThreshold}"`);
+    const train = readLabelledCsv(options.train, 'category');
+    const test = readLabelledCsv(options.test, 'category');
+    process.stderr.write(`eval intents: training on ${train.length} rows, testing on ${test.length}\n`);
+    process.stdout.write(`${JSON.stringify(evaluateIntents(train, test, threshold))}\n`);
+  } catch (err) {
+    if (err instanceof EvalInputError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
