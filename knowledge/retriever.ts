@@ -29,6 +29,14 @@ export function stem(term: string): string {
   return term.replace(/(ing|ed|es|s)$/, '') || term;
 }
 
+/**
+ * The abstain rule shared by the brain and `eval retrieval`: answer only when enough of the question's meaningful
+ * words occur in the best passage. BM25 scores are not comparable across queries; word coverage is.
+ */
+export function confidentEnough(hit: RetrievalHit | undefined, minCoverage: number): boolean {
+  return hit !== undefined && hit.coverage >= minCoverage;
+}
+
 /** BM25 over headings (boosted) and bodies. */
 export class KeywordRetriever {
   private readonly index: MiniSearch<KnowledgeChunk>;

@@ -1,5 +1,5 @@
 import type { Choice } from '../../adapters/types';
-import type { KeywordRetriever } from '../../knowledge/retriever';
+import { confidentEnough, type KeywordRetriever } from '../../knowledge/retriever';
 import { asksForHuman, isGreeting, isThanks } from './intents';
 import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision } from './types';
 
@@ -53,7 +53,7 @@ export class KeywordBrain implements Brain {
     }
 
     const [best] = this.retriever.search(text, 3);
-    if (best && best.coverage >= this.options.minConfidence) {
+    if (best && confidentEnough(best, this.options.minConfidence)) {
       return {
         kind: 'answer',
         text: best.chunk.text,

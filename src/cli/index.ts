@@ -26,5 +26,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('--oos-threshold <p>', 'confidence below which a message is out of scope (when TRAIN has oos rows)')
     .action(async (opts) => (require('./eval') as typeof import('./eval')).evalIntentsCommand(opts));
 
+  evaluate
+    .command('retrieval')
+    .description('rank DOCS for each query and apply the abstain rule (JSONL: {id,title,text} and {id,query,relevant[]})')
+    .requiredOption('--docs <jsonl>', 'documents')
+    .requiredOption('--queries <jsonl>', 'queries; an empty "relevant" means the bot should abstain')
+    .option('--min-coverage <p>', 'share of the query words the best document must contain to answer (default ANSWER_MIN_SCORE)')
+    .action(async (opts) => (require('./eval-retrieval') as typeof import('./eval-retrieval')).evalRetrievalCommand(opts));
+
   await program.parseAsync(argv);
 }
