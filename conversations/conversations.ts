@@ -73,12 +73,17 @@ export class ConversationRepository {
   }
 
   /** One write per bot turn: the latest analysis, the unhelpful-turn streak, and that a reply was queued. */
-  async recordTurn(id: Types.ObjectId, latest: Annotations, unhelpful: boolean, now: Date): Promise<void> {
+  async recordTurn(
+    id: Types.ObjectId,
+    latest: Annotations,
+    unhelpful: boolean,
+    now: Date,
+    offeredChoices: Array<{ id: string; title: string }> = [],
+  ): Promise<void> {
+    const set = { latest, lastBotReplyAt: now, offeredChoices };
     await this.models.Conversation.updateOne(
       { _id: id },
-      unhelpful
-        ? { $set: { latest, lastBotReplyAt: now }, $inc: { unhelpfulTurns: 1 } }
-        : { $set: { latest, unhelpfulTurns: 0, lastBotReplyAt: now } },
+      unhelpful ? { $set: set, $inc: { unhelpfulTurns: 1 } } : { $set: { ...set, unhelpfulTurns: 0 } },
     );
   }
 
@@ -109,7 +114,7 @@ export class ConversationRepository {
   async returnToBot(id: Types.ObjectId): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id, status: { $in: ['pending', 'assigned'] } },
-      { $set: { status: 'bot', unhelpfulTurns: 0 }, $unset: { assignee: 1, escalationReason: 1 } },
+      { $set: { status: 'bot', unhelpfulTurns: 0 }, $unset: { assignee: 1, escalationReason: 1, offeredChoices: 1 } },
     );
   }
 

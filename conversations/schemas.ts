@@ -59,6 +59,7 @@ export const conversationSchema = new Schema<ConversationRecord>(
     unhelpfulTurns: { type: Number, default: 0 },
     lastInboundAt: Date,
     lastBotReplyAt: Date,
+    offeredChoices: { type: [{ id: String, title: String, _id: false }], default: undefined },
     firstResponseAt: Date,
     firstResponseMs: Number,
     resolvedAt: Date,

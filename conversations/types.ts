@@ -71,6 +71,8 @@ export interface ConversationRecord {
   lastInboundAt?: Date;
   /** Set when the bot queues a reply: the first one carries the AI disclosure. */
   lastBotReplyAt?: Date;
+  /** Choices of the bot's last reply: a customer answering "2" on a channel without buttons means the second. */
+  offeredChoices?: Array<{ id: string; title: string }>;
   firstResponseAt?: Date;
   firstResponseMs?: number;
   resolvedAt?: Date;

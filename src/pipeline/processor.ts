@@ -101,9 +101,10 @@ export class ConversationProcessor extends EventEmitter {
       await this.store.contacts.createFor(message.contactId);
       contact = await this.store.contacts.get(message.contactId);
     }
+    const actionValue = message.actionValue ?? chosenByText(message.text, conversation.offeredChoices);
     const decision = await this.brain.decide({
       text: message.text,
-      ...(message.actionValue !== undefined ? { actionValue: message.actionValue } : {}),
+      ...(actionValue !== undefined ? { actionValue } : {}),
       channelKind: conversation.channelKind,
       contact: {
         aiOptOut: contact?.aiOptOut ?? false,
@@ -128,7 +129,7 @@ export class ConversationProcessor extends EventEmitter {
       // The reply is queued; the turn's two remaining writes are independent (losing the analysis is harmless).
       const unhelpful = decision.kind === 'clarify' && decision.annotations.reason === 'low_confidence';
       await Promise.all([
-        this.store.conversations.recordTurn(conversation._id, decision.annotations, unhelpful, now),
+        this.store.conversations.recordTurn(conversation._id, decision.annotations, unhelpful, now, decision.choices ?? []),
         this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now),
       ]);
       next = { ...next, unhelpfulTurns: unhelpful ? conversation.unhelpfulTurns + 1 : 0 };
@@ -200,3 +201,15 @@ export class ConversationProcessor extends EventEmitter {
 }
 
 export type { JobRecord };
+
+/**
+ * Channels without buttons show choices as a numbered list (adapters/render.ts); a reply that is just one of those
+ * numbers, or exactly a choice's title, is that choice.
+ */
+export function chosenByText(text: string, offered: Array<{ id: string; title: string }> | undefined): string | undefined {
+  if (!offered?.length) return undefined;
+  const trimmed = text.trim().replace(/[.)!]$/, '');
+  if (/^\d{1,2}$/.test(trimmed)) return offered[Number(trimmed) - 1]?.id;
+  const lower = trimmed.toLowerCase();
+  return offered.find((c) => c.title.toLowerCase() === lower)?.id;
+}

@@ -81,6 +81,18 @@ describe('HTTP API channel', () => {
     expect(conversation.escalationReason).toBe('customer_request');
   });
 
+  it('takes a typed number as the numbered choice it stands for', async () => {
+    const first = await (await postMessage(t, { id: 'n-1', contact: { id: 'numbered' }, text: 'Quantum chromodynamics lecture notes' })).json();
+    const clarified = await until(t, async () => (await t.gateway.store.messages.get(first.messageId))?.processing?.state === 'done' && (await t.gateway.store.conversations.get(first.conversationId)));
+    expect(clarified.offeredChoices).toEqual([{ id: 'handoff', title: 'Talk to a person' }]);
+    const second = await (await postMessage(t, { id: 'n-2', contact: { id: 'numbered' }, text: '1' })).json();
+    const conversation = await until(t, async () => {
+      const conv = await t.gateway.store.conversations.get(second.conversationId);
+      return conv?.status === 'pending' && conv;
+    });
+    expect(conversation.escalationReason).toBe('customer_request');
+  });
+
   describe('bad input gets a 4xx naming the problem, and nothing is stored', () => {
     const cases: Array<[string, () => Promise<Response>, number, string]> = [
       ['malformed JSON', () => postMessage(t, '{"id": "x", "contact": '), 400, 'invalid_body'],

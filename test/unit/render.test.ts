@@ -84,3 +84,20 @@ describe('render degrades replies to what a channel can show', () => {
     expect(splitText('', 10)).toEqual(['']);
   });
 });
+
+describe('numbered choices typed back', () => {
+  const { chosenByText } = require('../../src/pipeline/processor') as typeof import('../../src/pipeline/processor');
+  const offered = [{ id: 'yes', title: 'Yes please' }, { id: 'handoff', title: 'Talk to a person' }];
+  it.each([
+    ['2', 'handoff'],
+    [' 1. ', 'yes'],
+    ['talk to a person', 'handoff'],
+    ['3', undefined],
+    ['2 weeks ago', undefined],
+  ])('"%s" → %s', (text, id) => {
+    expect(chosenByText(text, offered)).toBe(id);
+  });
+  it('means nothing when no choices were offered', () => {
+    expect(chosenByText('1', undefined)).toBeUndefined();
+  });
+});
