@@ -59,7 +59,11 @@ describe('web chat in a real browser', () => {
     // The "Talk to a person" button hands the conversation over.
     await page.locator('[data-sb="choice"]', { hasText: 'Talk to a person' }).last().click();
     await page.locator('[data-sb="message"][data-author="bot"]', { hasText: /member of our team/ }).waitFor();
-    const conversation = await t.gateway.store.models.Conversation.findOne({ channelId: 'demo' }).lean();
+    // The hand-off reply can reach the browser a moment before the escalation is written (inline delivery).
+    const conversation = await until(t, async () => {
+      const row = await t.gateway.store.models.Conversation.findOne({ channelId: 'demo' }).lean();
+      return row?.status === 'pending' && row;
+    });
     expect(conversation).toMatchObject({ status: 'pending', escalationReason: 'customer_request' });
     expect(pageErrors).toEqual([]);
     await context.close();
