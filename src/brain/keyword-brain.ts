@@ -1,6 +1,7 @@
 import type { Choice } from '../../adapters/types';
 import { confidentEnough, type KeywordRetriever } from '../../knowledge/retriever';
 import { asksForHuman, isGreeting, isThanks } from './intents';
+import { detectLanguage } from './language';
 import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision } from './types';
 
 export interface KeywordBrainOptions {
@@ -27,7 +28,8 @@ export class KeywordBrain implements Brain {
 
   async decide(ctx: BrainContext): Promise<Decision> {
     const text = ctx.text.trim();
-    const base = { language: 'en' };
+    const language = detectLanguage(text, ctx.conversation.language ? { fallback: ctx.conversation.language } : {});
+    const base = language ? { language } : {};
 
     if (ctx.actionValue === HANDOFF_ACTION || asksForHuman(text)) {
       return this.escalate('customer_request', "Of course — I'm handing you over to a member of our team. They'll reply here.", ctx, base);

@@ -8,7 +8,7 @@ export interface BrainContext {
   actionValue?: string;
   channelKind: ChannelKind;
   contact: { aiOptOut: boolean; vip: boolean; displayName?: string };
-  conversation: { status: ConversationStatus; unhelpfulTurns: number };
+  conversation: { status: ConversationStatus; unhelpfulTurns: number; language?: string };
   /** Recent messages, oldest first, the current one excluded. */
   history: Array<{ author: AuthorKind; text: string }>;
 }

@@ -111,7 +111,11 @@ export class ConversationProcessor extends EventEmitter {
         vip: contact?.vip ?? false,
         ...(contact?.displayName ? { displayName: contact.displayName } : {}),
       },
-      conversation: { status: conversation.status, unhelpfulTurns: conversation.unhelpfulTurns },
+      conversation: {
+        status: conversation.status,
+        unhelpfulTurns: conversation.unhelpfulTurns,
+        ...(conversation.latest?.language ? { language: conversation.latest.language } : {}),
+      },
       history: history.filter((h) => !h._id.equals(message._id)).map((h) => ({ author: h.author.kind, text: h.text })),
     });
 
