@@ -230,12 +230,12 @@ export class MessageRepository {
   }
 
   /** Status updates addressed by our own id (web chat receipts carry it). */
-  async applyStatusById(id: string, status: DeliveryStatus, at: Date): Promise<boolean> {
-    if (!Types.ObjectId.isValid(id)) return false;
+  async applyStatusById(channelId: string, id: string, status: DeliveryStatus, at: Date): Promise<boolean> {
+    if (!/^[0-9a-f]{24}$/i.test(id)) return false;
     const lowerStatuses = ranksBelow(status);
     const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : undefined;
     const res = await this.models.Message.updateOne(
-      { _id: new Types.ObjectId(id), 'delivery.status': { $in: lowerStatuses } },
+      { _id: new Types.ObjectId(id), channelId, 'delivery.status': { $in: lowerStatuses } },
       { $set: { 'delivery.status': status, ...(field ? { [`delivery.${field}`]: at } : {}) } },
     );
     return res.modifiedCount === 1;

@@ -36,7 +36,12 @@ export class Ingestor extends EventEmitter {
         this.log.info({ channel: channel.id, reason: event.reason }, 'unsupported event acknowledged');
         return { kind: 'ignored', reason: event.reason };
       case 'status': {
-        const updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error);
+        let updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error);
+        if (!updated) {
+          // Channels whose receipts name our own message id (web chat) can overtake the send being recorded:
+          // the widget confirms a message before the worker has written that it sent it.
+          updated = await this.store.messages.applyStatusById(channel.id, event.externalId, event.status, event.at);
+        }
         return { kind: 'status', updated };
       }
       case 'message':

@@ -27,6 +27,8 @@ describe('web chat in a real browser', () => {
   it('answers a typed question with a cited answer, keeps history across a reload, and hands over on request', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
+    // Shorter than the test's own timeout, so a hang fails naming the step (locator) that never appeared.
+    page.setDefaultTimeout(15_000);
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
     await page.goto(`${t.url}/`);
@@ -67,7 +69,7 @@ describe('web chat in a real browser', () => {
     expect(conversation).toMatchObject({ status: 'pending', escalationReason: 'customer_request' });
     expect(pageErrors).toEqual([]);
     await context.close();
-  });
+  }, 60_000);
 });
 
 async function expectText(locator: import('playwright-core').Locator, pattern: RegExp): Promise<void> {
