@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { KnowledgeChunk } from '../../knowledge/chunk';
 import { confidentEnough, KeywordRetriever } from '../../knowledge/retriever';
 import { loadConfig } from '../config';
-import { EvalInputError } from './eval';
+import { EvalInputError, runEval } from './eval';
 
 const docLine = z.object({ id: z.string().min(1), title: z.string(), text: z.string().min(1) });
 const queryLine = z.object({ id: z.string().min(1), query: z.string().min(1), relevant: z.array(z.string().min(1)) });
@@ -110,18 +110,12 @@ function round(x: number): number {
 }
 
 export async function evalRetrievalCommand(options: { docs: string; queries: string; minCoverage?: string }): Promise<void> {
-  try {
+  await runEval(() => {
     const minCoverage = options.minCoverage === undefined ? loadConfig().ANSWER_MIN_SCORE : Number(options.minCoverage);
     if (!(minCoverage >= 0 && minCoverage <= 1)) throw new EvalInputError(`--min-coverage must be between 0 and 1, got "${options.minCoverage}"`);
     const docs = readJsonl(options.docs, docLine);
     const queries = readJsonl(options.queries, queryLine);
     process.stderr.write(`eval retrieval: ${docs.length} documents, ${queries.length} queries\n`);
-    process.stdout.write(`${JSON.stringify(evaluateRetrieval(docs, queries, minCoverage))}\n`);
-  } catch (err) {
-    if (err instanceof EvalInputError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+    return evaluateRetrieval(docs, queries, minCoverage);
+  });
 }

@@ -96,14 +96,10 @@ function round(x: number): number {
   return Math.round(x * 10_000) / 10_000;
 }
 
-export async function evalIntentsCommand(options: { train: string; test: string; oosThreshold?: string }): Promise<void> {
+/** Runs an eval command: its JSON result is the last stdout line; a bad input file exits 2 with the reason. */
+export async function runEval(produce: () => unknown): Promise<void> {
   try {
-    const threshold = options.oosThreshold === undefined ? DEFAULT_OOS_THRESHOLD : Number(options.oosThreshold);
-    if (!(threshold >= 0 && threshold <= 1)) throw new EvalInputError(`--oos-threshold must be between 0 and 1, got "${options.oosThreshold}"`);
-    const train = readLabelledCsv(options.train, 'category');
-    const test = readLabelledCsv(options.test, 'category');
-    process.stderr.write(`eval intents: training on ${train.length} rows, testing on ${test.length}\n`);
-    process.stdout.write(`${JSON.stringify(evaluateIntents(train, test, threshold))}\n`);
+    process.stdout.write(`${JSON.stringify(await produce())}\n`);
   } catch (err) {
     if (err instanceof EvalInputError) {
       process.stderr.write(`error: ${err.message}\n`);
@@ -111,4 +107,15 @@ export async function evalIntentsCommand(options: { train: string; test: string;
     }
     throw err;
   }
+}
+
+export async function evalIntentsCommand(options: { train: string; test: string; oosThreshold?: string }): Promise<void> {
+  await runEval(() => {
+    const threshold = options.oosThreshold === undefined ? DEFAULT_OOS_THRESHOLD : Number(options.oosThreshold);
+    if (!(threshold >= 0 && threshold <= 1)) throw new EvalInputError(`--oos-threshold must be between 0 and 1, got "${options.oosThreshold}"`);
+    const train = readLabelledCsv(options.train, 'category');
+    const test = readLabelledCsv(options.test, 'category');
+    process.stderr.write(`eval intents: training on ${train.length} rows, testing on ${test.length}\n`);
+    return evaluateIntents(train, test, threshold);
+  });
 }

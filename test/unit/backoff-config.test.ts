@@ -47,3 +47,21 @@ describe('configuration', () => {
     expect(loadConfig({ MONGODB_URI: '', PORT: '' }).PORT).toBe(3000);
   });
 });
+
+describe('callback signatures for integrators', () => {
+  const { signCallback, verifyCallback } = require('../../adapters/api/signature') as typeof import('../../adapters/api/signature');
+  const body = '{"type":"message"}';
+  it('verifies a fresh signature on the exact bytes', () => {
+    expect(verifyCallback('s3cret', body, signCallback('s3cret', body, 1_700_000_000), 1_700_000_100)).toBe(true);
+  });
+  it.each([
+    ['a changed body', 's3cret', `${body} `, 1_700_000_100],
+    ['another secret', 'other', body, 1_700_000_100],
+    ['a stale timestamp', 's3cret', body, 1_700_000_301],
+  ])('rejects %s', (_name, secret, received, now) => {
+    expect(verifyCallback(secret, received, signCallback('s3cret', body, 1_700_000_000), now)).toBe(false);
+  });
+  it('rejects a malformed header', () => {
+    expect(verifyCallback('s3cret', body, 'v1=abc', 1_700_000_000)).toBe(false);
+  });
+});
