@@ -44,6 +44,8 @@ export interface Annotations {
   decision?: 'answer' | 'clarify' | 'escalate' | 'silent';
   reason?: string;
   answerScore?: number;
+  /** Routing entities; personal data (email, phone, card, IBAN) by kind only, never its value. */
+  entities?: Array<{ kind: string; value?: string }>;
 }
 
 export interface StoredAddress {

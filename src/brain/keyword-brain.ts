@@ -1,5 +1,6 @@
 import type { Choice } from '../../adapters/types';
 import { confidentEnough, type KeywordRetriever } from '../../knowledge/retriever';
+import { extractEntities, isPii } from './entities';
 import { asksForHuman, isGreeting, isThanks } from './intents';
 import { detectLanguage } from './language';
 import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision } from './types';
@@ -29,7 +30,8 @@ export class KeywordBrain implements Brain {
   async decide(ctx: BrainContext): Promise<Decision> {
     const text = ctx.text.trim();
     const language = detectLanguage(text, ctx.conversation.language ? { fallback: ctx.conversation.language } : {});
-    const base = language ? { language } : {};
+    const entities = extractEntities(text).map((e) => (isPii(e.kind) ? { kind: e.kind } : { kind: e.kind, value: e.value }));
+    const base = { ...(language ? { language } : {}), ...(entities.length ? { entities } : {}) };
 
     if (ctx.actionValue === HANDOFF_ACTION || asksForHuman(text)) {
       return this.escalate('customer_request', "Of course — I'm handing you over to a member of our team. They'll reply here.", ctx, base);

@@ -72,6 +72,11 @@ describe('the keyword brain over the demo help centre', () => {
     });
   });
 
+  it('annotates routing entities, and personal data by kind only', async () => {
+    const decision = await brain.decide(context('Where is my order NW-EU-1048213? Email me at ada@example.com'));
+    expect(decision.annotations.entities).toEqual([{ kind: 'order', value: 'NW-EU-1048213' }, { kind: 'email' }]);
+  });
+
   it('gives VIP customers a higher priority when escalating', async () => {
     expect(await brain.decide(context('human please', { contact: { aiOptOut: false, vip: true } }))).toMatchObject({ priority: 'high' });
   });

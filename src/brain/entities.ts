@@ -1,0 +1,97 @@
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js';
+
+/**
+ * Entities worth routing on, and the personal data that must not leave for an external model provider.
+ * Phones come from libphonenumber (real numbering plans, not digit-run guesses), IBANs are checksum-validated by
+ * ibantools, card numbers must pass the Luhn check: a long order number is not a card and is not redacted.
+ */
+export type EntityKind = 'email' | 'phone' | 'card' | 'iban' | 'order' | 'amount' | 'date';
+
+export interface Entity {
+  kind: EntityKind;
+  text: string;
+  /** Normalised value: E.164 phone, compact IBAN, digits of a card, ISO currency + number, ISO date. */
+  value: string;
+  start: number;
+  end: number;
+}
+
+const PII: ReadonlySet<EntityKind> = new Set(['email', 'phone', 'card', 'iban']);
+
+export function isPii(kind: EntityKind): boolean {
+  return PII.has(kind);
+}
+
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.[\p{L}]{2,}/gu;
+const CARD = /\b(?:\d[ -]?){12,18}\d\b/g;
+const IBAN = /\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b/g;
+// Order numbers as the demo store prints them (NW-EU-1048213) and the common "order #12345" form.
+const ORDER = /\b[A-Z]{2,4}-[A-Z]{2}-\d{5,10}\b|(?<=\border\s*(?:number|no\.?|#)?\s*#?)\d{5,12}\b/gi;
+const AMOUNT = /(?:([€$£])\s?(\d{1,7}(?:[.,]\d{1,2})?)|\b(\d{1,7}(?:[.,]\d{1,2})?)\s?(€|eur|euros?|usd|dollars?|gbp|pounds?)\b)/gi;
+const ISO_DATE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+const DMY_DATE = /\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b/g;
+
+const CURRENCY: Record<string, string> = { '€': 'EUR', eur: 'EUR', euro: 'EUR', euros: 'EUR', $: 'USD', usd: 'USD', dollar: 'USD', dollars: 'USD', '£': 'GBP', gbp: 'GBP', pound: 'GBP', pounds: 'GBP' };
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return digits.length >= 13 && sum % 10 === 0;
+}
+
+export function extractEntities(text: string, defaultCountry: CountryCode = 'DE'): Entity[] {
+  const found: Entity[] = [];
+  const add = (kind: EntityKind, start: number, matched: string, value: string) => found.push({ kind, text: matched, value, start, end: start + matched.length });
+
+  for (const m of text.matchAll(EMAIL)) add('email', m.index!, m[0], m[0].toLowerCase());
+  for (const m of text.matchAll(IBAN)) {
+    const compact = electronicFormatIBAN(m[0]) ?? '';
+    if (isValidIBAN(compact)) add('iban', m.index!, m[0], compact);
+  }
+  for (const m of text.matchAll(CARD)) {
+    const digits = m[0].replace(/\D/g, '');
+    if (luhnValid(digits)) add('card', m.index!, m[0], digits);
+  }
+  // With a default country the library also reads bare digit runs (inside order numbers, dates) as national
+  // numbers; people write phone numbers with an international prefix or a national trunk 0, so require one.
+  for (const p of findPhoneNumbersInText(text, defaultCountry)) {
+    const raw = text.slice(p.startsAt, p.endsAt);
+    if (/^(\+|00|0)/.test(raw)) add('phone', p.startsAt, raw, p.number.number);
+  }
+  for (const m of text.matchAll(ORDER)) add('order', m.index!, m[0], m[0].toUpperCase());
+  for (const m of text.matchAll(AMOUNT)) {
+    const symbol = (m[1] ?? m[4] ?? '').toLowerCase();
+    const number = (m[2] ?? m[3] ?? '').replace(',', '.');
+    add('amount', m.index!, m[0], `${CURRENCY[symbol] ?? symbol.toUpperCase()} ${number}`);
+  }
+  for (const m of text.matchAll(ISO_DATE)) add('date', m.index!, m[0], m[0]);
+  for (const m of text.matchAll(DMY_DATE)) add('date', m.index!, m[0], `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`);
+
+  // Overlaps: the earlier and longer match wins, and personal data wins over everything else (a card number
+  // must not survive as an "order number" or a phone).
+  const rank = (e: Entity) => (PII.has(e.kind) ? 0 : 1);
+  found.sort((a, b) => a.start - b.start || rank(a) - rank(b) || b.end - a.end);
+  const kept: Entity[] = [];
+  for (const e of found) {
+    const clash = kept.find((k) => e.start < k.end && k.start < e.end);
+    if (!clash) kept.push(e);
+    else if (rank(e) < rank(clash)) kept.splice(kept.indexOf(clash), 1, e);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Replaces personal data with typed placeholders ("[EMAIL]", "[PHONE]", "[CARD]", "[IBAN]") before text leaves. */
+export function redactPii(text: string, defaultCountry: CountryCode = 'DE'): { text: string; redacted: Entity[] } {
+  const redacted = extractEntities(text, defaultCountry).filter((e) => PII.has(e.kind));
+  let out = text;
+  for (const e of [...redacted].reverse()) out = `${out.slice(0, e.start)}[${e.kind.toUpperCase()}]${out.slice(e.end)}`;
+  return { text: out, redacted };
+}
