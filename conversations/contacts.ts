@@ -31,22 +31,20 @@ export class ContactRepository {
    * upsert and this write, the next reader that finds no contact calls it again (it is an idempotent upsert).
    */
   async createFor(contactId: Types.ObjectId, identity: Partial<Identity> = {}): Promise<void> {
-    {
-      await this.models.Contact.updateOne(
-        { _id: contactId },
-        {
-          $setOnInsert: {
-            ...(identity.displayName ? { displayName: identity.displayName } : {}),
-            ...(identity.email ? { email: identity.email.toLowerCase() } : {}),
-            ...(identity.phone ? { phone: identity.phone } : {}),
-            attributes: [],
-            aiOptOut: false,
-            vip: false,
-          },
+    await this.models.Contact.updateOne(
+      { _id: contactId },
+      {
+        $setOnInsert: {
+          ...(identity.displayName ? { displayName: identity.displayName } : {}),
+          ...(identity.email ? { email: identity.email.toLowerCase() } : {}),
+          ...(identity.phone ? { phone: identity.phone } : {}),
+          attributes: [],
+          aiOptOut: false,
+          vip: false,
         },
-        { upsert: true },
-      );
-    }
+      },
+      { upsert: true },
+    );
   }
 
   async get(id: Types.ObjectId): Promise<ContactRecord | null> {

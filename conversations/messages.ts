@@ -31,6 +31,23 @@ function ranksBelow(status: DeliveryStatus): DeliveryStatus[] {
   return (Object.keys(STATUS_RANK) as DeliveryStatus[]).filter((s) => STATUS_RANK[s] < STATUS_RANK[status]);
 }
 
+/** The `$set` of a receipt: the new status, when it happened, and a platform error for `failed`. */
+function receiptUpdate(status: DeliveryStatus, at: Date, error?: { code: string; message: string }) {
+  const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : status === 'sent' ? 'sentAt' : undefined;
+  return {
+    $set: {
+      'delivery.status': status,
+      ...(field ? { [`delivery.${field}`]: at } : {}),
+      ...(error ? { 'delivery.error': { ...error, retryable: false, at } } : {}),
+    },
+  };
+}
+
+/** Inbound messages are unique per channel and platform id: the key a redelivery collides on. */
+export function inboundDedupeKey(channelId: string, externalId: string): string {
+  return `${channelId}:${externalId}`;
+}
+
 export interface InboundInput {
   conversationId: Types.ObjectId;
   contactId: Types.ObjectId;
@@ -62,7 +79,7 @@ export class MessageRepository {
 
   /** Stores an inbound message once; a redelivery returns the existing row with `duplicate: true`. */
   async insertInbound(input: InboundInput): Promise<{ message: MessageRecord; duplicate: boolean }> {
-    const dedupeKey = `${input.channelId}:${input.externalId}`;
+    const dedupeKey = inboundDedupeKey(input.channelId, input.externalId);
     try {
       const [doc] = await this.models.Message.insertMany([
         {
@@ -214,17 +231,9 @@ export class MessageRepository {
 
   /** Applies a platform status webhook to the message it names; ignores unknown ids and backwards moves. */
   async applyStatus(channelId: string, externalId: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<boolean> {
-    const lowerStatuses = ranksBelow(status);
-    const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : status === 'sent' ? 'sentAt' : undefined;
     const res = await this.models.Message.updateOne(
-      { channelId, 'delivery.externalIds': externalId, 'delivery.status': { $in: lowerStatuses } },
-      {
-        $set: {
-          'delivery.status': status,
-          ...(field ? { [`delivery.${field}`]: at } : {}),
-          ...(error ? { 'delivery.error': { ...error, retryable: false, at } } : {}),
-        },
-      },
+      { channelId, 'delivery.externalIds': externalId, 'delivery.status': { $in: ranksBelow(status) } },
+      receiptUpdate(status, at, error),
     );
     return res.modifiedCount === 1;
   }
@@ -232,13 +241,21 @@ export class MessageRepository {
   /** Status updates addressed by our own id (web chat receipts carry it). */
   async applyStatusById(channelId: string, id: string, status: DeliveryStatus, at: Date): Promise<boolean> {
     if (!/^[0-9a-f]{24}$/i.test(id)) return false;
-    const lowerStatuses = ranksBelow(status);
-    const field = status === 'delivered' ? 'deliveredAt' : status === 'read' ? 'readAt' : undefined;
     const res = await this.models.Message.updateOne(
-      { _id: new Types.ObjectId(id), channelId, 'delivery.status': { $in: lowerStatuses } },
-      { $set: { 'delivery.status': status, ...(field ? { [`delivery.${field}`]: at } : {}) } },
+      { _id: new Types.ObjectId(id), channelId, 'delivery.status': { $in: ranksBelow(status) } },
+      receiptUpdate(status, at),
     );
     return res.modifiedCount === 1;
+  }
+
+  /** Counts a failed processing attempt on the message, with the error; returns the attempts so far. */
+  async recordProcessingFailure(id: Types.ObjectId, errorText: string): Promise<number> {
+    const updated = await this.models.Message.findOneAndUpdate(
+      { _id: id },
+      { $inc: { 'processing.attempts': 1 }, $set: { 'processing.lastError': errorText } },
+      { returnDocument: 'after', lean: true },
+    );
+    return updated?.processing?.attempts ?? 1;
   }
 
   async get(id: Types.ObjectId | string): Promise<MessageRecord | null> {

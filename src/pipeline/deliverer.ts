@@ -44,12 +44,7 @@ export class Deliverer extends EventEmitter {
     const now = this.clock();
     const job = await this.store.jobs.claim('deliver', this.options.owner, this.options.leaseMs, now);
     if (!job) return false;
-    const earlierDue = await this.store.jobs.earlierDelivery(job);
-    if (earlierDue) {
-      // Replies leave in the order they were written: wait for the older one (which may be in back-off).
-      await this.store.jobs.reschedule(job._id, this.options.owner, new Date(Math.max(now.getTime() + 20, earlierDue.getTime() + 1)));
-      return true;
-    }
+    if (await this.waitBehindEarlier(job, now)) return true;
     const [message, conversation] = await Promise.all([
       job.messageId ? this.store.messages.get(job.messageId) : null,
       this.store.conversations.get(job.conversationId),
@@ -77,12 +72,16 @@ export class Deliverer extends EventEmitter {
    */
   async deliverHeld(job: JobRecord, message: MessageRecord, conversation: ConversationRecord): Promise<void> {
     const now = this.clock();
-    const earlierDue = await this.store.jobs.earlierDelivery(job);
-    if (earlierDue) {
-      await this.store.jobs.reschedule(job._id, this.options.owner, new Date(Math.max(now.getTime() + 20, earlierDue.getTime() + 1)));
-      return;
-    }
+    if (await this.waitBehindEarlier(job, now)) return;
     await this.deliver(job, message, conversation, now);
+  }
+
+  /** Replies leave in the order they were written: a job behind an older, still waiting one (perhaps in back-off) is rescheduled after it. */
+  private async waitBehindEarlier(job: JobRecord, now: Date): Promise<boolean> {
+    const earlierDue = await this.store.jobs.earlierDelivery(job);
+    if (!earlierDue) return false;
+    await this.store.jobs.reschedule(job._id, this.options.owner, new Date(Math.max(now.getTime() + 20, earlierDue.getTime() + 1)));
+    return true;
   }
 
   private async deliver(job: JobRecord, message: MessageRecord, conversation: ConversationRecord | null, now: Date): Promise<void> {

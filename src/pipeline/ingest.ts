@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelInstance, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
+import { inboundDedupeKey } from '../../conversations/messages';
 import type { Types } from 'mongoose';
 
 export type IngestResult =
@@ -66,7 +67,7 @@ export class Ingestor extends EventEmitter {
     const now = this.clock();
     // Independent round trips run together: the acknowledgement waits for the store, so fewer stages = faster ack.
     const [dedupe, identity] = await Promise.all([
-      this.store.models.Message.findOne({ dedupeKey: `${channel.id}:${event.externalId}` }, { _id: 1, conversationId: 1 }).lean(),
+      this.store.messages.findByDedupeKey(inboundDedupeKey(channel.id, event.externalId)),
       this.store.contacts.resolve(channel.id, event.from, now),
     ]);
     if (dedupe) {

@@ -185,12 +185,7 @@ export class ConversationProcessor extends EventEmitter {
    */
   private async recordFailure(conversation: ConversationRecord, message: MessageRecord, err: unknown): Promise<Date | undefined> {
     const errorText = err instanceof Error ? err.message : String(err);
-    const updated = await this.store.models.Message.findOneAndUpdate(
-      { _id: message._id },
-      { $inc: { 'processing.attempts': 1 }, $set: { 'processing.lastError': errorText } },
-      { returnDocument: 'after', lean: true },
-    );
-    const attempts = updated?.processing?.attempts ?? 1;
+    const attempts = await this.store.messages.recordProcessingFailure(message._id, errorText);
     this.log.error({ err, conversation: String(conversation._id), message: String(message._id), attempts }, 'processing failed');
     this.emit('failed', message, err);
     const now = this.clock();
