@@ -1,0 +1,25 @@
+/** A retrieved knowledge passage offered to an answerer. */
+export interface Passage {
+  id: string;
+  title: string;
+  url?: string;
+  text: string;
+  /** Retrieval confidence, 0 … 1, comparable across queries. */
+  confidence: number;
+}
+
+export type GroundedAnswer =
+  | { kind: 'answer'; text: string; citations: Passage[] }
+  /** The passages do not support an answer: the brain says so and escalates with reason "low_confidence". */
+  | { kind: 'abstain'; reason: string };
+
+export interface AnswerContext {
+  language?: string;
+  /** Recent turns, oldest first, for follow-up questions. Customer text is data, never instructions. */
+  history: Array<{ author: 'contact' | 'bot' | 'agent'; text: string }>;
+}
+
+/** Writes the reply from the passages only. The embedded answerer is extractive; the OpenAI one generates. */
+export interface Answerer {
+  answer(question: string, passages: Passage[], context: AnswerContext): Promise<GroundedAnswer>;
+}
