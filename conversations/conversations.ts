@@ -88,11 +88,12 @@ export class ConversationRepository {
   }
 
   /** Hands the conversation to people; the bot stays silent from here until it is returned or resolved. */
-  async escalate(id: Types.ObjectId, escalation: Escalation, latest: Annotations, now: Date): Promise<void> {
+  async escalate(id: Types.ObjectId, escalation: Escalation, latest: Annotations, now: Date, botHelpsUntil?: Date): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id, status: 'bot' },
       {
         $set: {
+          ...(botHelpsUntil ? { botHelpsUntil } : {}),
           lastBotReplyAt: now,
           status: 'pending',
           team: escalation.team,
@@ -107,14 +108,14 @@ export class ConversationRepository {
   async assign(id: Types.ObjectId, assignee: string): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id, status: { $ne: 'resolved' } },
-      { $set: { status: 'assigned', assignee } },
+      { $set: { status: 'assigned', assignee }, $unset: { botHelpsUntil: 1 } },
     );
   }
 
   async returnToBot(id: Types.ObjectId): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id, status: { $in: ['pending', 'assigned'] } },
-      { $set: { status: 'bot', unhelpfulTurns: 0 }, $unset: { assignee: 1, escalationReason: 1, offeredChoices: 1 } },
+      { $set: { status: 'bot', unhelpfulTurns: 0 }, $unset: { assignee: 1, escalationReason: 1, offeredChoices: 1, botHelpsUntil: 1 } },
     );
   }
 

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import type { Citation, DeliveryStatus, Part } from '../adapters/types';
 import { isDuplicateKey } from './errors';
 import type { Models } from './models';
-import type { Annotations, AuthorKind, MessageRecord } from './types';
+import type { Annotations, AnswerRating, AuthorKind, MessageRecord } from './types';
 
 export function plainText(parts: Part[]): string {
   return parts
@@ -132,6 +132,20 @@ export class MessageRepository {
   async history(conversationId: Types.ObjectId, limit = 50): Promise<MessageRecord[]> {
     const rows = await this.models.Message.find({ conversationId }).sort({ receivedAt: -1, _id: -1 }).limit(limit).lean<MessageRecord[]>();
     return rows.reverse();
+  }
+
+  /**
+   * Stores the customer's rating on the bot's last answer before the rating message (`before`), so a re-run after
+   * a crash rates the same answer, not the "thanks for the feedback" written since. False when there is none.
+   */
+  async rateLatestBotReply(conversationId: Types.ObjectId, value: AnswerRating, before: Date, now: Date): Promise<boolean> {
+    const latest = await this.models.Message.findOne({ conversationId, direction: 'outbound', 'author.kind': 'bot', receivedAt: { $lt: before } })
+      .sort({ receivedAt: -1, _id: -1 })
+      .select({ _id: 1 })
+      .lean<{ _id: Types.ObjectId }>();
+    if (!latest) return false;
+    await this.models.Message.updateOne({ _id: latest._id }, { $set: { rating: { value, at: now } } });
+    return true;
   }
 
   async markProcessed(id: Types.ObjectId, outcome: string, annotations: Annotations, now: Date): Promise<void> {

@@ -7,6 +7,7 @@ export type ConversationStatus = 'bot' | 'pending' | 'assigned' | 'resolved';
 export type Priority = 'low' | 'normal' | 'high' | 'urgent';
 export type AuthorKind = 'contact' | 'bot' | 'agent' | 'system';
 export type Sentiment = 'negative' | 'neutral' | 'positive';
+export type AnswerRating = 'helpful' | 'unhelpful';
 
 export interface KeyValue {
   k: string;
@@ -44,6 +45,21 @@ export interface Annotations {
   decision?: 'answer' | 'clarify' | 'escalate' | 'silent';
   reason?: string;
   answerScore?: number;
+  /** The passage the answer came from. */
+  answerSource?: string;
+  sentimentScore?: number;
+  /** 0 … 1: anger, repetition, "still", "again". */
+  frustration?: number;
+  /** The message fits none of the admin's intents. */
+  outOfScope?: boolean;
+  team?: string;
+  priority?: Priority;
+  /** Routing rules that applied, by name. */
+  rules?: string[];
+  /** Which brain produced the decision ("embedded", "openai", "openai→embedded" after a fallback). */
+  provider?: string;
+  /** The bot's previous answer did not help (rated unhelpful, or abstained): counts towards handing over. */
+  unhelpful?: boolean;
   /** Routing entities; personal data (email, phone, card, IBAN) by kind only, never its value. */
   entities?: Array<{ kind: string; value?: string }>;
 }
@@ -70,6 +86,8 @@ export interface ConversationRecord {
   latest: Annotations;
   tags: string[];
   unhelpfulTurns: number;
+  /** Escalated outside the team's hours: the bot keeps helping until people are back. */
+  botHelpsUntil?: Date;
   lastInboundAt?: Date;
   /** Set when the bot queues a reply: the first one carries the AI disclosure. */
   lastBotReplyAt?: Date;
@@ -123,6 +141,8 @@ export interface MessageRecord {
   delivery?: DeliveryState;
   annotations?: Annotations;
   replyTo?: Types.ObjectId;
+  /** The customer's verdict on a bot answer, for analytics. */
+  rating?: { value: AnswerRating; at: Date };
   /** JSON text of the platform payload: the escape hatch, stored as a string so any key survives. */
   raw?: string;
   receivedAt: Date;

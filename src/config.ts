@@ -31,7 +31,15 @@ const schema = z.object({
   DELIVERY_TIMEOUT_MS: numberFrom(10_000, 100),
   /** Deliver a reply from the worker that wrote it (no queue hop); failures still retry through the outbox. */
   INLINE_DELIVERY: z.stringbool().default(true),
-  ANSWER_MIN_SCORE: z.coerce.number().min(0).default(0.35),
+  /** Intent files (one YAML per intent) and routing rules an admin edits; see knowledge/intents and knowledge/routing.yaml. */
+  INTENTS_DIR: z.string().min(1).default('./knowledge/intents'),
+  ROUTING_FILE: z.string().min(1).default('./knowledge/routing.yaml'),
+  /** Retrieval confidence (0 … 1) below which the brain abstains and hands over with reason "low_confidence". */
+  ANSWER_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.35),
+  /** Intent confidence below which a message is out of scope (fits none of the admin's intents). */
+  INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
+  /** An intent's canned answer is sent only above this confidence; otherwise the knowledge base answers. */
+  CANNED_ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   AI_DISCLOSURE: z.string().default("I'm Switchboard, an AI assistant. Type \"human\" at any time to reach a person."),
   DEMO_API_KEY: z.string().min(16).optional(),
   DEMO_CALLBACK_URL: z.url().optional(),

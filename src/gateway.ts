@@ -9,9 +9,8 @@ import { createWebchatAdapter } from '../adapters/webchat';
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
 import { loadMarkdownFolder } from '../knowledge/load';
-import { KeywordRetriever } from '../knowledge/retriever';
 import { createApp } from './app';
-import { KeywordBrain } from './brain/keyword-brain';
+import { createEmbeddedBrain, loadBrainFiles } from './brain/factory';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 import type { GatewayDeps } from './deps';
@@ -48,11 +47,7 @@ export interface Gateway {
 
 export async function defaultBrain(config: Config): Promise<Brain> {
   const chunks = await loadMarkdownFolder(config.KNOWLEDGE_DIR, config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : 'https://help.northwind.example');
-  return new KeywordBrain(new KeywordRetriever(chunks), {
-    minConfidence: config.ANSWER_MIN_SCORE,
-    maxUnhelpfulTurns: 2,
-    defaultTeam: 'support',
-  });
+  return createEmbeddedBrain(config, { ...loadBrainFiles(config), chunks });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { ChannelKind, Choice, Citation } from '../../adapters/types';
-import type { Annotations, AuthorKind, ConversationStatus, Priority } from '../../conversations/types';
+import type { Annotations, AnswerRating, AuthorKind, ConversationStatus, Priority } from '../../conversations/types';
 
 /** What the brain may read. It never writes: the pipeline turns its decision into state changes. */
 export interface BrainContext {
@@ -15,14 +15,42 @@ export interface BrainContext {
 
 interface DecisionBase {
   annotations: Annotations;
+  /** State the pipeline records besides the reply. */
+  effects?: {
+    /** The customer rated the bot's latest answer. */
+    rating?: AnswerRating;
+    /** The customer asked never to be handled by AI again. */
+    aiOptOut?: true;
+  };
 }
 
 export type Decision =
   | (DecisionBase & { kind: 'answer'; text: string; citations: Citation[]; choices?: Choice[] })
   | (DecisionBase & { kind: 'clarify'; text: string; choices?: Choice[] })
-  | (DecisionBase & { kind: 'escalate'; text: string; reason: EscalationReason; team: string; priority: Priority });
+  | (DecisionBase & {
+      kind: 'escalate';
+      text: string;
+      reason: EscalationReason;
+      team: string;
+      priority: Priority;
+      /** Outside the team's hours: the bot keeps answering until then (people see the conversation first thing). */
+      botHelpsUntil?: Date;
+    });
 
-export type EscalationReason = 'customer_request' | 'low_confidence' | 'ai_opt_out' | 'negative_sentiment' | 'policy';
+/**
+ * Why people took over. The built-in reasons below; routing rules may name their own (lower_snake_case), which
+ * agents see on the escalation card as written.
+ */
+export type EscalationReason =
+  | 'customer_request'
+  | 'low_confidence'
+  | 'repeated_failure'
+  | 'ai_opt_out'
+  | 'negative_sentiment'
+  | 'urgent'
+  | 'intent_policy'
+  | 'policy'
+  | (string & {});
 
 export interface Brain {
   readonly name: string;

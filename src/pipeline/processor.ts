@@ -87,7 +87,8 @@ export class ConversationProcessor extends EventEmitter {
 
   private async handle(conversation: ConversationRecord, message: MessageRecord): Promise<ConversationRecord> {
     const now = this.clock();
-    if (conversation.status !== 'bot') {
+    const botKeepsHelping = conversation.status === 'pending' && conversation.botHelpsUntil !== undefined && conversation.botHelpsUntil > now;
+    if (conversation.status !== 'bot' && !botKeepsHelping) {
       // A person owns (or is about to own) this conversation: the bot stays silent; agents see the message.
       await this.store.messages.markProcessed(message._id, `silent:${conversation.status}`, { decision: 'silent' }, now);
       this.emit('processed', message, undefined);
@@ -119,6 +120,10 @@ export class ConversationProcessor extends EventEmitter {
       history: history.filter((h) => !h._id.equals(message._id)).map((h) => ({ author: h.author.kind, text: h.text })),
     });
 
+    // Effects first: a re-run after a crash repeats them harmlessly (both are idempotent).
+    if (decision.effects?.rating) await this.store.messages.rateLatestBotReply(conversation._id, decision.effects.rating, message.receivedAt, now);
+    if (decision.effects?.aiOptOut) await this.store.contacts.setAiOptOut(message.contactId, true);
+
     const isFirstReply = !conversation.lastBotReplyAt && !conversation.firstResponseAt;
     await this.queueReply(conversation, message, decision, isFirstReply, now);
 
@@ -126,12 +131,19 @@ export class ConversationProcessor extends EventEmitter {
     if (decision.kind === 'escalate') {
       // Escalate before marking the message done: a crash in between must re-run into "a person owns it".
       const escalation = { reason: decision.reason, team: decision.team, priority: decision.priority };
-      await this.store.conversations.escalate(conversation._id, escalation, decision.annotations, now);
+      await this.store.conversations.escalate(conversation._id, escalation, decision.annotations, now, decision.botHelpsUntil);
       await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
-      next = { ...next, status: 'pending', team: decision.team, priority: decision.priority, escalationReason: decision.reason };
+      next = {
+        ...next,
+        status: 'pending',
+        team: decision.team,
+        priority: decision.priority,
+        escalationReason: decision.reason,
+        ...(decision.botHelpsUntil ? { botHelpsUntil: decision.botHelpsUntil } : {}),
+      };
     } else {
       // The reply is queued; the turn's two remaining writes are independent (losing the analysis is harmless).
-      const unhelpful = decision.kind === 'clarify' && decision.annotations.reason === 'low_confidence';
+      const unhelpful = decision.annotations.unhelpful === true;
       await Promise.all([
         this.store.conversations.recordTurn(conversation._id, decision.annotations, unhelpful, now, decision.choices ?? []),
         this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now),

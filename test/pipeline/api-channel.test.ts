@@ -81,11 +81,17 @@ describe('HTTP API channel', () => {
     expect(conversation.escalationReason).toBe('customer_request');
   });
 
-  it('takes a typed number as the numbered choice it stands for', async () => {
-    const first = await (await postMessage(t, { id: 'n-1', contact: { id: 'numbered' }, text: 'Quantum chromodynamics lecture notes' })).json();
-    const clarified = await until(t, async () => (await t.gateway.store.messages.get(first.messageId))?.processing?.state === 'done' && (await t.gateway.store.conversations.get(first.conversationId)));
-    expect(clarified.offeredChoices).toEqual([{ id: 'handoff', title: 'Talk to a person' }]);
-    const second = await (await postMessage(t, { id: 'n-2', contact: { id: 'numbered' }, text: '1' })).json();
+  it('takes a typed number as the numbered choice it stands for, and stores the rating on the answer', async () => {
+    const first = await (await postMessage(t, { id: 'n-1', contact: { id: 'numbered' }, text: 'How do I return an item?' })).json();
+    const answered = await until(t, async () => (await t.gateway.store.messages.get(first.messageId))?.processing?.state === 'done' && (await t.gateway.store.conversations.get(first.conversationId)));
+    expect(answered.offeredChoices.map((c: { id: string }) => c.id)).toEqual(['rate:helpful', 'rate:unhelpful', 'handoff']);
+    const answer = await t.gateway.store.models.Message.findOne({ replyTo: first.messageId }).lean();
+
+    const rated = await (await postMessage(t, { id: 'n-2', contact: { id: 'numbered' }, text: '2' })).json();
+    await until(t, async () => (await t.gateway.store.messages.get(rated.messageId))?.processing?.state === 'done');
+    expect((await t.gateway.store.messages.get(answer!._id))?.rating?.value).toBe('unhelpful');
+
+    const second = await (await postMessage(t, { id: 'n-3', contact: { id: 'numbered' }, text: '1' })).json();
     const conversation = await until(t, async () => {
       const conv = await t.gateway.store.conversations.get(second.conversationId);
       return conv?.status === 'pending' && conv;
