@@ -27,6 +27,8 @@ export interface TestGatewayOptions {
   /** Another gateway's database, to run several "processes" against one store. */
   shareWith?: TestGateway;
   startWorkers?: boolean;
+  /** The gateway's clock (leases, timestamps, business hours). */
+  clock?: () => Date;
 }
 
 /** Fast timings so tests wait on events for milliseconds, not seconds. */
@@ -54,7 +56,7 @@ export async function startTestGateway(name: string, options: TestGatewayOptions
   const box = SecretBox.fromString(keyHex);
   const config = loadConfig({ ...TEST_ENV, ...(options.env ?? {}) });
   const log = pino({ level: config.LOG_LEVEL });
-  const gateway = await createGateway({ config, connection, box, log, ...(options.brain ? { brain: options.brain } : {}) });
+  const gateway = await createGateway({ config, connection, box, log, ...(options.brain ? { brain: options.brain } : {}), ...(options.clock ? { clock: options.clock } : {}) });
 
   const api = options.shareWith?.api ?? { channelId: 'api-test', key: `sk_test_${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
   const webchat = options.shareWith?.webchat ?? { channelId: 'web-test', tokenSecret: randomBytes(16).toString('hex') };
