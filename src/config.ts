@@ -36,6 +36,12 @@ const schema = z.object({
   ROUTING_FILE: z.string().min(1).default('./knowledge/routing.yaml'),
   /** Retrieval confidence (0 … 1) below which the brain abstains and hands over with reason "low_confidence". */
   ANSWER_MIN_SCORE: z.coerce.number().min(0).max(1).default(0.35),
+  /** Languages the knowledge base is written in (comma-separated); the embedded brain quotes it and cannot translate. */
+  KNOWLEDGE_LANGUAGES: z
+    .string()
+    .regex(/^[a-z]{2}(,[a-z]{2})*$/, 'comma-separated ISO 639-1 codes, e.g. "en,de"')
+    .default('en')
+    .transform((v) => v.split(',')),
   /** Intent confidence below which a message is out of scope (fits none of the admin's intents). */
   INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
   /** An intent's canned answer is sent only above this confidence; otherwise the knowledge base answers. */

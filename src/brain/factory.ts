@@ -16,7 +16,7 @@ export interface BrainInputs {
   clock?: () => Date;
 }
 
-export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'INTENT_MIN_CONFIDENCE' | 'CANNED_ANSWER_MIN_CONFIDENCE'>;
+export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'INTENT_MIN_CONFIDENCE' | 'CANNED_ANSWER_MIN_CONFIDENCE'> & Partial<Pick<Config, 'KNOWLEDGE_LANGUAGES'>>;
 
 /** Reads the admin's files; a bad one stops the start naming the file and the problem. */
 export function loadBrainFiles(config: Pick<Config, 'INTENTS_DIR' | 'ROUTING_FILE'>): { intents: IntentSpec[]; routing: RoutingConfig } {
@@ -34,6 +34,7 @@ export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs
     intents: inputs.intents,
     routing: inputs.routing,
     cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
+    answerLanguages: settings.KNOWLEDGE_LANGUAGES ?? ['en'],
     ...(inputs.clock ? { clock: inputs.clock } : {}),
   });
 }

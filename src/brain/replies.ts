@@ -28,6 +28,23 @@ export const REPLIES = {
   alreadyQueued: 'Your conversation is already with our team; they will reply here.',
 } as const;
 
+/**
+ * When the knowledge base cannot answer a customer writing in a language it does not hold, the hand-over is said
+ * in their language: a person who reads it can help, and the customer knows they were understood.
+ */
+const HANDOFF_IN: Record<string, string> = {
+  de: 'Danke für Ihre Nachricht! Ich gebe Ihr Anliegen an unser Team weiter; eine Kollegin oder ein Kollege antwortet Ihnen hier.',
+  fr: 'Merci pour votre message ! Je transmets votre demande à notre équipe ; un conseiller vous répondra ici.',
+  es: '¡Gracias por su mensaje! Paso su consulta a nuestro equipo; una persona le responderá aquí.',
+  it: 'Grazie per il messaggio! Passo la sua richiesta al nostro team; un collega le risponderà qui.',
+  nl: 'Bedankt voor uw bericht! Ik geef uw vraag door aan ons team; een collega antwoordt u hier.',
+  pt: 'Obrigado pela sua mensagem! Vou passar o seu pedido à nossa equipa; um colega responder-lhe-á aqui.',
+};
+
+export function handoffInLanguage(language: string | undefined): string | undefined {
+  return language ? HANDOFF_IN[language] : undefined;
+}
+
 /** Outside the team's hours: say when people are back, and offer to keep helping meanwhile. */
 export function afterHours(teamName: string, backAt: string): string {
   return `Our ${teamName} team is back ${backAt}. I've passed your conversation on so they see it first thing; until then I'm happy to keep helping — just ask.`;

@@ -4,7 +4,7 @@ import type { Analysis, Analyzer } from './analysis/types';
 import type { PassageSource } from './answer/passages';
 import type { Answerer } from './answer/types';
 import type { IntentSpec } from './catalog/intents';
-import { afterHours, asksToOptOutOfAi, HANDOFF_CHOICE, RATE_HELPFUL, RATE_UNHELPFUL, RATING_CHOICES, REPLIES, saysNotHelpful } from './replies';
+import { afterHours, asksToOptOutOfAi, HANDOFF_CHOICE, handoffInLanguage, RATE_HELPFUL, RATE_UNHELPFUL, RATING_CHOICES, REPLIES, saysNotHelpful } from './replies';
 import { describeOpening, isOpen, nextOpening } from './routing/hours';
 import { route, type RoutingConfig, type RoutingOutcome } from './routing/rules';
 import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision, type EscalationReason } from './types';
@@ -18,6 +18,11 @@ export interface SupportBrainParts {
   routing: RoutingConfig;
   /** A canned intent answer is used only above this confidence; otherwise the knowledge base answers. */
   cannedMinConfidence: number;
+  /**
+   * Languages the answerer can reply in. The extractive answerer only quotes the knowledge base, so it is the
+   * knowledge base's languages; a generating model answers in any. Unset: any.
+   */
+  answerLanguages?: string[];
   clock?: () => Date;
 }
 
@@ -96,6 +101,11 @@ export class SupportBrain implements Brain {
       };
     }
     // Honest abstention: say we do not know and bring in people, rather than guess.
+    const foreign = analysis.language && this.parts.answerLanguages && !this.parts.answerLanguages.includes(analysis.language);
+    const inTheirLanguage = foreign ? handoffInLanguage(analysis.language) : undefined;
+    if (foreign) {
+      return this.escalate('unsupported_language', inTheirLanguage ?? REPLIES.abstain, routing, { ...notes, answerScore: round(best), unhelpful: true }, alreadyQueued);
+    }
     return this.escalate('low_confidence', REPLIES.abstain, routing, { ...notes, answerScore: round(best), unhelpful: true }, alreadyQueued);
   }
 

@@ -49,6 +49,7 @@ export type EscalationReason =
   | 'negative_sentiment'
   | 'urgent'
   | 'intent_policy'
+  | 'unsupported_language'
   | 'policy'
   | (string & {});
 

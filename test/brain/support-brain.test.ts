@@ -76,6 +76,12 @@ describe('the embedded support brain over the demo store', () => {
     expect(decision.text).toMatch(/don't have a reliable answer/);
   });
 
+  it('hands over in the customer language when the knowledge base is in another one', async () => {
+    const decision = await brain.decide(context('Hallo, wie lange dauert die Lieferung nach Österreich ungefähr?'));
+    expect(decision).toMatchObject({ kind: 'escalate', reason: 'unsupported_language', annotations: { language: 'de' } });
+    expect(decision.text).toMatch(/Danke für Ihre Nachricht/);
+  });
+
   it('hands an upset customer to a person with a higher priority', async () => {
     const decision = await brain.decide(context("I'm furious — my package STILL hasn't arrived after three weeks!!"));
     expect(decision).toMatchObject({ kind: 'escalate', reason: 'negative_sentiment', annotations: { sentiment: 'negative' } });
