@@ -58,6 +58,7 @@ export interface Annotations {
   rules?: string[];
   /** Which brain produced the decision ("embedded", "openai", "openai→embedded" after a fallback). */
   provider?: string;
+  fallbackReason?: string;
   /** The bot's previous answer did not help (rated unhelpful, or abstained): counts towards handing over. */
   unhelpful?: boolean;
   /** Routing entities; personal data (email, phone, card, IBAN) by kind only, never its value. */

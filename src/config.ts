@@ -46,6 +46,23 @@ const schema = z.object({
   INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
   /** An intent's canned answer is sent only above this confidence; otherwise the knowledge base answers. */
   CANNED_ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
+  /** Set: analysis, embeddings and grounded answers by an OpenAI-compatible server, the embedded brain as fallback. */
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  /** Azure OpenAI (https://<resource>.openai.azure.com/openai/v1/), Ollama (http://localhost:11434/v1), vLLM… */
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  /** "none": no provider embeddings (the embedded model or keyword search serve retrieval). */
+  OPENAI_EMBEDDING_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  OPENAI_EMBEDDING_DIMENSIONS: z.coerce.number().int().min(1).optional(),
+  OPENAI_TIMEOUT_MS: numberFrom(15_000, 100),
+  OPENAI_MAX_RETRIES: numberFrom(2, 0),
+  /** Token ceilings per process (0 = unlimited); past them the embedded brain answers. */
+  OPENAI_DAILY_TOKEN_BUDGET: numberFrom(1_000_000, 0),
+  OPENAI_CONVERSATION_TOKEN_BUDGET: numberFrom(20_000, 0),
+  OPENAI_MAX_ANSWER_TOKENS: numberFrom(500, 16),
+  /** Older Ollama builds read only "max_tokens". */
+  OPENAI_MAX_TOKENS_FIELD: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
+  OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   AI_DISCLOSURE: z.string().default("I'm Switchboard, an AI assistant. Type \"human\" at any time to reach a person."),
   DEMO_API_KEY: z.string().min(16).optional(),
   DEMO_CALLBACK_URL: z.url().optional(),

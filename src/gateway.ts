@@ -10,7 +10,7 @@ import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
 import { loadMarkdownFolder } from '../knowledge/load';
 import { createApp } from './app';
-import { createEmbeddedBrain, loadBrainFiles } from './brain/factory';
+import { createBrain, loadBrainFiles } from './brain/factory';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 import type { GatewayDeps } from './deps';
@@ -45,9 +45,9 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export async function defaultBrain(config: Config): Promise<Brain> {
+export async function defaultBrain(config: Config, log: Logger): Promise<Brain> {
   const chunks = await loadMarkdownFolder(config.KNOWLEDGE_DIR, config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : 'https://help.northwind.example');
-  return createEmbeddedBrain(config, { ...loadBrainFiles(config), chunks });
+  return createBrain(config, log, { ...loadBrainFiles(config), chunks });
 }
 
 /**
@@ -58,7 +58,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, log } = options;
   const clock = options.clock ?? (() => new Date());
   const store = await openStore(options.connection, options.box);
-  const brain = options.brain ?? (await defaultBrain(config));
+  const brain = options.brain ?? (await defaultBrain(config, options.log));
   const hub = new WebchatHub();
   const registry = new AdapterRegistry({
     api: (channel) => createApiAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),

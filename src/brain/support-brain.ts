@@ -2,7 +2,7 @@ import type { Choice } from '../../adapters/types';
 import type { Annotations } from '../../conversations/types';
 import type { Analysis, Analyzer } from './analysis/types';
 import type { PassageSource } from './answer/passages';
-import type { Answerer } from './answer/types';
+import type { Answerer, GroundedAnswer } from './answer/types';
 import type { IntentSpec } from './catalog/intents';
 import { afterHours, asksToOptOutOfAi, HANDOFF_CHOICE, handoffInLanguage, RATE_HELPFUL, RATE_UNHELPFUL, RATING_CHOICES, REPLIES, saysNotHelpful } from './replies';
 import { describeOpening, isOpen, nextOpening } from './routing/hours';
@@ -90,6 +90,7 @@ export class SupportBrain implements Brain {
     const passages = await this.parts.passages.retrieve(text, 5);
     const answer = await this.parts.answerer.answer(text, passages, { ...(analysis.language ? { language: analysis.language } : {}), history });
     const best = passages[0]?.confidence ?? 0;
+    Object.assign(notes, provenance(analysis, answer));
     if (answer.kind === 'answer') {
       const choices: Choice[] = [...RATING_CHOICES, HANDOFF_CHOICE];
       return {
@@ -99,6 +100,9 @@ export class SupportBrain implements Brain {
         choices,
         annotations: { ...notes, decision: 'answer', answerScore: round(best), ...(answer.citations[0] ? { answerSource: answer.citations[0].id } : {}) },
       };
+    }
+    if (answer.kind === 'abstain' && answer.reason === 'policy') {
+      return this.escalate('policy', REPLIES.policy, routing, { ...notes, answerScore: round(best) }, alreadyQueued);
     }
     // Honest abstention: say we do not know and bring in people, rather than guess.
     const foreign = analysis.language && this.parts.answerLanguages && !this.parts.answerLanguages.includes(analysis.language);
@@ -151,6 +155,14 @@ function annotate(analysis: Analysis, routing: RoutingOutcome): Annotations {
     ...(routing.applied.length ? { rules: routing.applied } : {}),
     ...(entities.length ? { entities } : {}),
   };
+}
+
+/** "openai", "embedded", or "openai→embedded (timeout)" when the provider fell back for this turn. */
+function provenance(analysis: Analysis, answer: GroundedAnswer): Pick<Annotations, 'provider' | 'fallbackReason'> {
+  const parts = [analysis, answer];
+  const fellBack = parts.find((p) => p.provider === 'embedded-fallback');
+  if (fellBack) return { provider: 'openai→embedded', ...(fellBack.fallbackReason ? { fallbackReason: fellBack.fallbackReason } : {}) };
+  return parts.some((p) => p.provider === 'openai') ? { provider: 'openai' } : {};
 }
 
 function round(n: number): number {

@@ -3,6 +3,8 @@ import type { Annotations, AnswerRating, AuthorKind, ConversationStatus, Priorit
 
 /** What the brain may read. It never writes: the pipeline turns its decision into state changes. */
 export interface BrainContext {
+  /** For per-conversation limits (a provider's token budget); the brain never loads anything by it. */
+  conversationId?: string;
   text: string;
   /** Set when the customer tapped a button rather than typing. */
   actionValue?: string;

@@ -104,6 +104,7 @@ export class ConversationProcessor extends EventEmitter {
     }
     const actionValue = message.actionValue ?? chosenByText(message.text, conversation.offeredChoices);
     const decision = await this.brain.decide({
+      conversationId: String(conversation._id),
       text: message.text,
       ...(actionValue !== undefined ? { actionValue } : {}),
       channelKind: conversation.channelKind,

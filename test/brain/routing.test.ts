@@ -41,24 +41,24 @@ rules:
 
 describe('routing rules', () => {
   it('falls back to the intent team, then the default team', () => {
-    expect(route(RULES, { analysis: analysis(), intent: { name: 'track_order', team: 'orders', priority: 'normal', escalate: false, examples: [] }, vip: false, channelKind: 'web' })).toMatchObject({ team: 'orders', priority: 'normal', applied: [] });
-    expect(route(RULES, { analysis: analysis(), vip: false, channelKind: 'web' })).toMatchObject({ team: 'support' });
+    expect(route(RULES, { analysis: analysis(), intent: { name: 'track_order', team: 'orders', priority: 'normal', escalate: false, examples: [] }, vip: false, channelKind: 'webchat' })).toMatchObject({ team: 'orders', priority: 'normal', applied: [] });
+    expect(route(RULES, { analysis: analysis(), vip: false, channelKind: 'webchat' })).toMatchObject({ team: 'support' });
   });
 
   it('escalates negative, frustrated messages with the rule reason, not merely negative ones', () => {
     const upset = analysis({ sentiment: { label: 'negative', score: -0.8, frustration: 0.8, urgent: false, cues: [] } });
-    expect(route(RULES, { analysis: upset, vip: false, channelKind: 'web' })).toMatchObject({ escalate: 'negative_sentiment', priority: 'high', applied: ['upset'] });
+    expect(route(RULES, { analysis: upset, vip: false, channelKind: 'webchat' })).toMatchObject({ escalate: 'negative_sentiment', priority: 'high', applied: ['upset'] });
     const mild = analysis({ sentiment: { label: 'negative', score: -0.2, frustration: 0.2, urgent: false, cues: [] } });
-    expect(route(RULES, { analysis: mild, vip: false, channelKind: 'web' }).escalate).toBeUndefined();
+    expect(route(RULES, { analysis: mild, vip: false, channelKind: 'webchat' }).escalate).toBeUndefined();
   });
 
   it('only ever raises priority, and the first rule naming a team wins', () => {
-    const facts = { analysis: analysis({ language: 'de', sentiment: { label: 'neutral' as const, score: 0, frustration: 0, urgent: true, cues: [] }, entities: [{ kind: 'card' as const, text: '', value: '', start: 0, end: 0 }] }), vip: true, channelKind: 'web' as const };
+    const facts = { analysis: analysis({ language: 'de', sentiment: { label: 'neutral' as const, score: 0, frustration: 0, urgent: true, cues: [] }, entities: [{ kind: 'card' as const, text: '', value: '', start: 0, end: 0 }] }), vip: true, channelKind: 'webchat' as const };
     expect(route(RULES, facts)).toMatchObject({ team: 'billing', priority: 'urgent', applied: ['urgent', 'vip', 'money data', 'german orders'] });
   });
 
   it('an out-of-scope message never matches an intent condition', () => {
-    expect(route(RULES, { analysis: analysis({ language: 'de', intent: { name: 'track_order', confidence: 0.2, outOfScope: true } }), vip: false, channelKind: 'web' }).team).toBe('support');
+    expect(route(RULES, { analysis: analysis({ language: 'de', intent: { name: 'track_order', confidence: 0.2, outOfScope: true } }), vip: false, channelKind: 'webchat' }).team).toBe('support');
   });
 
   it.each([

@@ -84,7 +84,7 @@ describe('HTTP API channel', () => {
   it('takes a typed number as the numbered choice it stands for, and stores the rating on the answer', async () => {
     const first = await (await postMessage(t, { id: 'n-1', contact: { id: 'numbered' }, text: 'How do I return an item?' })).json();
     const answered = await until(t, async () => (await t.gateway.store.messages.get(first.messageId))?.processing?.state === 'done' && (await t.gateway.store.conversations.get(first.conversationId)));
-    expect(answered.offeredChoices.map((c: { id: string }) => c.id)).toEqual(['rate:helpful', 'rate:unhelpful', 'handoff']);
+    expect(answered.offeredChoices!.map((c: { id: string }) => c.id)).toEqual(['rate:helpful', 'rate:unhelpful', 'handoff']);
     const answer = await t.gateway.store.models.Message.findOne({ replyTo: first.messageId }).lean();
 
     const rated = await (await postMessage(t, { id: 'n-2', contact: { id: 'numbered' }, text: '2' })).json();

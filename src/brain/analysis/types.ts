@@ -10,6 +10,9 @@ export interface Analysis {
   /** The customer asked for a person in words ("talk to a human", "agent please"). */
   wantsHuman: boolean;
   entities: Entity[];
+  /** Who produced it: "openai", or "embedded-fallback" with the reason when the provider could not. */
+  provider?: string;
+  fallbackReason?: string;
 }
 
 export interface SentimentReading {

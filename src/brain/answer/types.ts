@@ -8,10 +8,19 @@ export interface Passage {
   confidence: number;
 }
 
+interface Provenance {
+  /** "openai", or "embedded-fallback" with the reason when the provider could not. */
+  provider?: string;
+  fallbackReason?: string;
+}
+
 export type GroundedAnswer =
-  | { kind: 'answer'; text: string; citations: Passage[] }
-  /** The passages do not support an answer: the brain says so and escalates with reason "low_confidence". */
-  | { kind: 'abstain'; reason: string };
+  | (Provenance & { kind: 'answer'; text: string; citations: Passage[] })
+  /**
+   * The passages do not support an answer: the brain says so and escalates with reason "low_confidence"
+   * ("policy" when the answer was withheld because the model's output broke the rules, e.g. leaked its prompt).
+   */
+  | (Provenance & { kind: 'abstain'; reason: string });
 
 export interface AnswerContext {
   language?: string;
