@@ -2,7 +2,9 @@
  * Writes the dev splits we tune on, from the public training data in ../shared/data only (the test splits are
  * held out by the maintainers and never used):
  *   banking77-train.csv / banking77-dev.csv — Banking77 train, 10 % per intent held out (seeded, stratified);
- *   clinc150-train.csv / clinc150-dev.csv   — CLINC150 train + oos_train / val + oos_val ("oos" rows).
+ *   clinc150-train.csv / clinc150-dev.csv   — CLINC150 train + oos_train / val + oos_val ("oos" rows);
+ *   clinc150-train-inscope.csv              — CLINC150 train without oos_train, to check that a model trained on
+ *                                             in-scope rows only still rejects out-of-scope dev rows.
  * Usage: npx tsx scripts/dev-splits.ts [outDir=.cache/dev-splits] [dataDir=../shared/data]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,5 +44,6 @@ writeFileSync(join(outDir, 'banking77-dev.csv'), csv(bDev));
 
 const clinc = JSON.parse(readFileSync(join(dataDir, 'clinc150', 'data_full_train_val.json'), 'utf8')) as Record<string, Array<[string, string]>>;
 writeFileSync(join(outDir, 'clinc150-train.csv'), csv([...clinc.train!, ...clinc.oos_train!]));
+writeFileSync(join(outDir, 'clinc150-train-inscope.csv'), csv(clinc.train!));
 writeFileSync(join(outDir, 'clinc150-dev.csv'), csv([...clinc.val!, ...clinc.oos_val!]));
 console.log(`dev splits in ${outDir}: banking77 ${bTrain.length}/${bDev.length}, clinc150 ${clinc.train!.length + clinc.oos_train!.length}/${clinc.val!.length + clinc.oos_val!.length}`);

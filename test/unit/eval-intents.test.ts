@@ -27,13 +27,28 @@ describe('eval intents', () => {
 
   it('trains on TRAIN only and reports the documented metrics', () => {
     const result = evaluateIntents(readLabelledCsv(train, 'category'), readLabelledCsv(test, 'category'));
-    expect(Object.keys(result)).toEqual(['n', 'accuracy', 'macroF1', 'inScopeAccuracy', 'oosRecall', 'trainSeconds', 'msPerMessage']);
+    expect(Object.keys(result)).toEqual(['n', 'accuracy', 'macroF1', 'inScopeAccuracy', 'oosRecall', 'trainSeconds', 'msPerMessage', 'p99Ms']);
     expect(result.n).toBe(8);
     for (const key of ['accuracy', 'macroF1', 'inScopeAccuracy', 'oosRecall'] as const) {
       expect(result[key]).toBeGreaterThanOrEqual(0);
       expect(result[key]).toBeLessThanOrEqual(1);
     }
     expect(result.inScopeAccuracy).toBeGreaterThanOrEqual(0.5);
+    expect(result.p99Ms).toBeGreaterThanOrEqual(0);
+    expect(result.p99Ms).toBeLessThan(50);
+  });
+
+  it('rejects clearly unrelated text, with or without oos rows in TRAIN', () => {
+    const inScope = readLabelledCsv(train, 'category').filter((e) => e.label !== 'oos');
+    const unrelated = [
+      { text: 'zzz xxx 123', label: 'oos' },
+      { text: 'refund my order please', label: 'refund' },
+    ];
+    const result = evaluateIntents(inScope, unrelated);
+    expect(result.oosRecall).toBe(1);
+    expect(result.inScopeAccuracy).toBe(1);
+    // Threshold 0 turns confidence-based rejection off: with no oos class, everything gets an intent.
+    expect(evaluateIntents(inScope, unrelated, 0).oosRecall).toBe(0);
   });
 
   it('computes macro-F1 over the gold classes', () => {
