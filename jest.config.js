@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest-environment-node with the host's typed arrays: onnxruntime (the embedding model) rejects the vm realm's.
+  testEnvironment: '<rootDir>/test/setup/node-typed-arrays-environment.ts',
   roots: ['<rootDir>/test', '<rootDir>/adapters', '<rootDir>/conversations', '<rootDir>/knowledge', '<rootDir>/src'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },

@@ -20,7 +20,19 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/=]{43,44}$|^[0-9a-fA-F]{64}$/, 'must be 32 bytes, as 64 hex characters or base64')
     .optional(),
+  /**
+   * A folder of help-centre documents brought into MongoDB at every start (unchanged files cost no writes).
+   * "none": the knowledge base is managed with `switchboard knowledge ingest` only.
+   */
   KNOWLEDGE_DIR: z.string().min(1).default('./knowledge/demo'),
+  /** Where chunk links point: <KNOWLEDGE_BASE_URL>/<document>#<section>. Default PUBLIC_URL/help. */
+  KNOWLEDGE_BASE_URL: z.url().optional(),
+  /**
+   * Vectors for retrieval and sentiment: "embedded" (MiniLM from Maven Central, offline once prepared), "openai"
+   * (the provider's embedding model), or "off" (keyword retrieval only).
+   */
+  EMBEDDINGS: z.enum(['embedded', 'openai', 'off']).default('embedded'),
+  EMBEDDINGS_THREADS: numberFrom(1, 1),
   MAX_BODY_BYTES: numberFrom(1_048_576, 1024),
   WORKERS: numberFrom(4, 0),
   LEASE_MS: numberFrom(30_000, 100),
@@ -42,6 +54,8 @@ const schema = z.object({
     .regex(/^[a-z]{2}(,[a-z]{2})*$/, 'comma-separated ISO 639-1 codes, e.g. "en,de"')
     .default('en')
     .transform((v) => v.split(',')),
+  /** With vectors: calibrated retrieval confidence (0 … 1) below which the brain abstains (ANSWER_MIN_SCORE is the keyword-only rule). */
+  ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
   /** Intent confidence below which a message is out of scope (fits none of the admin's intents). */
   INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.5),
   /** An intent's canned answer is sent only above this confidence; otherwise the knowledge base answers. */

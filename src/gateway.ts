@@ -8,9 +8,8 @@ import { AdapterRegistry } from '../adapters/registry';
 import { createWebchatAdapter } from '../adapters/webchat';
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
-import { loadMarkdownFolder } from '../knowledge/load';
 import { createApp } from './app';
-import { createBrain, loadBrainFiles } from './brain/factory';
+import { createConfiguredBrain } from './brain-setup';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 import type { GatewayDeps } from './deps';
@@ -25,7 +24,7 @@ export interface GatewayOptions {
   connection: Connection;
   box: SecretBox;
   log: Logger;
-  /** Defaults to the keyword brain over `config.KNOWLEDGE_DIR`. */
+  /** Defaults to the configured brain (src/brain-setup.ts). */
   brain?: Brain;
   /** Override for tests that drive adapters against local peers. */
   fetch?: typeof fetch;
@@ -45,11 +44,6 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-export async function defaultBrain(config: Config, log: Logger): Promise<Brain> {
-  const chunks = await loadMarkdownFolder(config.KNOWLEDGE_DIR, config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : 'https://help.northwind.example');
-  return createBrain(config, log, { ...loadBrainFiles(config), chunks });
-}
-
 /**
  * Wires store, adapters, brain and workers. Every process is stateless apart from its live sockets: all work
  * state is in MongoDB, so more processes on the same cluster means more throughput.
@@ -58,7 +52,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, log } = options;
   const clock = options.clock ?? (() => new Date());
   const store = await openStore(options.connection, options.box);
-  const brain = options.brain ?? (await defaultBrain(config, options.log));
+  const brain = options.brain ?? (await createConfiguredBrain(config, log, options.connection, clock));
   const hub = new WebchatHub();
   const registry = new AdapterRegistry({
     api: (channel) => createApiAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),

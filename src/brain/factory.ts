@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import type { KnowledgeChunk } from '../../knowledge/chunk';
-import { KeywordRetriever } from '../../knowledge/retriever';
+import type { Embedder } from '../../knowledge/embedder';
 import type { Config } from '../config';
 import { EmbeddedAnalyzer } from './analysis/embedded-analyzer';
 import type { Analyzer } from './analysis/types';
 import { ExtractiveAnswerer } from './answer/extractive-answerer';
-import { keywordPassages, type PassageSource } from './answer/passages';
+import type { PassageSource } from './answer/passages';
 import type { Answerer } from './answer/types';
 import { loadIntentCatalog, type IntentSpec } from './catalog/intents';
 import { DEFAULT_LANGUAGES } from './language';
+import type { OpenAIBrainParts } from './openai';
 import { loadRouting, type RoutingConfig } from './routing/rules';
 import { EmbeddedSentimentAnalyzer } from './sentiment';
 import { SupportBrain } from './support-brain';
@@ -17,66 +17,60 @@ import type { Brain } from './types';
 export interface BrainInputs {
   intents: IntentSpec[];
   routing: RoutingConfig;
-  chunks: KnowledgeChunk[];
+  passages: PassageSource;
+  /** The embedded sentence embedder, when prepared: sentiment blends it in. */
+  embedder?: Embedder;
   clock?: () => Date;
 }
 
-export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'INTENT_MIN_CONFIDENCE' | 'CANNED_ANSWER_MIN_CONFIDENCE'> & Partial<Pick<Config, 'KNOWLEDGE_LANGUAGES'>>;
+export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'ANSWER_MIN_CONFIDENCE' | 'INTENT_MIN_CONFIDENCE' | 'CANNED_ANSWER_MIN_CONFIDENCE'> &
+  Partial<Pick<Config, 'KNOWLEDGE_LANGUAGES'>>;
+
+export interface EmbeddedParts {
+  analyzer: Analyzer;
+  answerer: Answerer;
+}
 
 /** Reads the admin's files; a bad one stops the start naming the file and the problem. */
 export function loadBrainFiles(config: Pick<Config, 'INTENTS_DIR' | 'ROUTING_FILE'>): { intents: IntentSpec[]; routing: RoutingConfig } {
   return { intents: loadIntentCatalog(config.INTENTS_DIR), routing: loadRouting(config.ROUTING_FILE) };
 }
 
-interface Parts {
-  analyzer: Analyzer;
-  answerer: Answerer;
-  passages: PassageSource;
-  name: string;
-  answerLanguages?: string[];
-}
-
-function assemble(settings: BrainSettings, inputs: BrainInputs, parts: Parts): SupportBrain {
-  return new SupportBrain({
-    ...parts,
-    intents: inputs.intents,
-    routing: inputs.routing,
-    cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
-    ...(inputs.clock ? { clock: inputs.clock } : {}),
-  });
-}
-
-function embeddedParts(settings: BrainSettings, inputs: BrainInputs) {
+/** The offline analyzer and answerer: the whole brain without a key, and the provider's fallback with one. */
+export function createEmbeddedParts(settings: BrainSettings, intents: IntentSpec[], embedder?: Embedder, log?: Pick<Logger, 'warn'>): EmbeddedParts {
+  const sentiment = new EmbeddedSentimentAnalyzer(
+    embedder ? { embedder, onEmbeddingError: (err) => log?.warn({ err }, 'sentiment: embedding failed; rules only from now on') } : {},
+  );
   return {
-    analyzer: new EmbeddedAnalyzer(inputs.intents, new EmbeddedSentimentAnalyzer(), { intentMinConfidence: settings.INTENT_MIN_CONFIDENCE }),
-    answerer: new ExtractiveAnswerer(settings.ANSWER_MIN_SCORE),
+    analyzer: new EmbeddedAnalyzer(intents, sentiment, { intentMinConfidence: settings.INTENT_MIN_CONFIDENCE }),
+    answerer: new ExtractiveAnswerer({ semantic: settings.ANSWER_MIN_CONFIDENCE, lexical: settings.ANSWER_MIN_SCORE }),
   };
 }
 
 /** The embedded brain: no network, no key. */
-export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs, passages?: PassageSource): SupportBrain {
-  return assemble(settings, inputs, {
+export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs, parts = createEmbeddedParts(settings, inputs.intents, inputs.embedder)): SupportBrain {
+  return new SupportBrain({
     name: 'embedded',
-    ...embeddedParts(settings, inputs),
-    passages: passages ?? keywordPassages(new KeywordRetriever(inputs.chunks)),
+    ...parts,
+    passages: inputs.passages,
+    intents: inputs.intents,
+    routing: inputs.routing,
+    cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
+    // The extractive answerer quotes the knowledge base and cannot translate it.
     answerLanguages: settings.KNOWLEDGE_LANGUAGES ?? ['en'],
+    ...(inputs.clock ? { clock: inputs.clock } : {}),
   });
 }
 
-/**
- * The configured brain: the embedded one, or, with OPENAI_API_KEY, a model for analysis and grounded answers
- * with the embedded parts as its fallback. The decisions (routing, hand-over) are the same code either way.
- */
-export async function createBrain(config: Config, log: Logger, inputs: BrainInputs, passages?: PassageSource): Promise<Brain> {
-  if (!config.OPENAI_API_KEY) return createEmbeddedBrain(config, inputs, passages);
+/** The provider's parts on one client, budget and breaker, each falling back to the embedded one. */
+export async function createOpenAIParts(config: Config, log: Logger, intents: IntentSpec[], fallback: EmbeddedParts): Promise<OpenAIBrainParts> {
   const openai = require('./openai') as typeof import('./openai');
-  const fallback = embeddedParts(config, inputs);
-  const parts = await openai.createOpenAIBrainParts(
+  return openai.createOpenAIBrainParts(
     {
-      apiKey: config.OPENAI_API_KEY,
+      apiKey: config.OPENAI_API_KEY!,
       ...(config.OPENAI_BASE_URL ? { baseURL: config.OPENAI_BASE_URL } : {}),
       chatModel: config.OPENAI_MODEL,
-      ...(config.OPENAI_EMBEDDING_MODEL !== 'none' ? { embeddingModel: config.OPENAI_EMBEDDING_MODEL } : {}),
+      ...(config.OPENAI_EMBEDDING_MODEL !== 'none' && config.EMBEDDINGS === 'openai' ? { embeddingModel: config.OPENAI_EMBEDDING_MODEL } : {}),
       ...(config.OPENAI_EMBEDDING_DIMENSIONS ? { embeddingDimensions: config.OPENAI_EMBEDDING_DIMENSIONS } : {}),
       timeoutMs: config.OPENAI_TIMEOUT_MS,
       maxRetries: config.OPENAI_MAX_RETRIES,
@@ -88,16 +82,28 @@ export async function createBrain(config: Config, log: Logger, inputs: BrainInpu
     },
     {
       logger: log,
-      intents: inputs.intents.map((i) => ({ name: i.name, ...(i.description ? { description: i.description } : {}) })),
+      intents: intents.map((i) => ({ name: i.name, ...(i.description ? { description: i.description } : {}) })),
       fallbackAnalyzer: fallback.analyzer,
       fallbackAnswerer: fallback.answerer,
     },
   );
-  const brain = assemble(config, inputs, {
+}
+
+/**
+ * The brain with a model: analysis and grounded answers by the provider, the embedded parts as its fallback. The
+ * decisions (routing, hand-over) are the same code as the embedded brain's.
+ */
+export function createOpenAIBrain(settings: BrainSettings, inputs: BrainInputs, parts: OpenAIBrainParts): Brain {
+  const openai = require('./openai') as typeof import('./openai');
+  const brain = new SupportBrain({
     name: 'openai',
     analyzer: parts.analyzer,
     answerer: parts.answerer,
-    passages: passages ?? keywordPassages(new KeywordRetriever(inputs.chunks)),
+    passages: inputs.passages,
+    intents: inputs.intents,
+    routing: inputs.routing,
+    cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
+    ...(inputs.clock ? { clock: inputs.clock } : {}),
   });
   // The per-conversation token budget needs to know whose turn this is.
   return {

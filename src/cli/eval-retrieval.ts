@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { KnowledgeChunk } from '../../knowledge/chunk';
-import { confidentEnough, KeywordRetriever } from '../../knowledge/retriever';
+import { chunkMarkdown, type KnowledgeChunk } from '../../knowledge/chunk';
+import type { Embedder } from '../../knowledge/embedder';
+import { confident, DEFAULT_MIN_CONFIDENCE, HybridRetriever, splitLongChunks } from '../../knowledge/hybrid';
+import { loadEmbeddedEmbedder } from '../brain/embeddings';
 import { loadConfig } from '../config';
 import { EvalInputError, runEval } from './eval';
 
@@ -46,23 +48,54 @@ export interface RetrievalEvalResult {
   msPerQuery: number;
 }
 
+export type EvalDoc = z.infer<typeof docLine>;
+export type EvalQuery = z.infer<typeof queryLine>;
+
+/**
+ * The documents as retrieval chunks, each keeping its document's id as docId: a document with markdown headings is
+ * split at them (like the help centre), and long texts into passages; a document scores as its best passage.
+ */
+export function docsToChunks(docs: EvalDoc[]): KnowledgeChunk[] {
+  const chunks = docs.flatMap((d): KnowledgeChunk[] => {
+    const whole: KnowledgeChunk = { id: d.id, docId: d.id, docTitle: d.title, heading: d.title, title: d.title, text: d.text };
+    if (!/^#{1,3}\s+\S/m.test(d.text)) return [whole];
+    const sections = chunkMarkdown(d.id, `# ${d.title || d.id}\n\n${d.text}`);
+    return sections.length ? sections.map((c) => ({ ...c, heading: c.heading || c.title })) : [whole];
+  });
+  return splitLongChunks(chunks);
+}
+
+export interface EvaluateRetrievalOptions {
+  /** Hybrid retrieval with this embedder; without one, lexical-only (BM25 and word coverage). */
+  embedder?: Embedder;
+}
+
 /**
  * Ranks the documents for each query with the brain's retriever and applies the brain's abstain rule.
  * hit@k and MRR are over answerable queries (ranking quality); abstainRecall is over unanswerable ones;
  * answeredPrecision is over the queries the brain would answer (an answer to an unanswerable query is wrong).
+ * `minScore` is the threshold of the abstain rule: word coverage when lexical-only, confidence when hybrid.
  */
-export function evaluateRetrieval(
-  docs: Array<z.infer<typeof docLine>>,
-  queries: Array<z.infer<typeof queryLine>>,
-  minCoverage: number,
-): RetrievalEvalResult {
-  const chunks: KnowledgeChunk[] = docs.map((d) => ({ id: d.id, docId: d.id, docTitle: d.title, heading: d.title, title: d.title, text: d.text }));
-  const retriever = new KeywordRetriever(chunks);
+export async function evaluateRetrieval(
+  docs: EvalDoc[],
+  queries: EvalQuery[],
+  minScore: number,
+  options: EvaluateRetrievalOptions = {},
+): Promise<RetrievalEvalResult> {
   const known = new Set(docs.map((d) => d.id));
+  if (known.size !== docs.length) {
+    const seen = new Set<string>();
+    const dup = docs.find((d) => (seen.has(d.id) ? true : (seen.add(d.id), false)))!;
+    throw new EvalInputError(`document id "${dup.id}" occurs more than once in the documents file`);
+  }
   for (const q of queries) {
     const unknown = q.relevant.find((id) => !known.has(id));
     if (unknown) throw new EvalInputError(`query ${q.id}: relevant document "${unknown}" is not in the documents file`);
   }
+  const retriever = await HybridRetriever.create(docsToChunks(docs), {
+    ...(options.embedder ? { embedder: options.embedder } : {}),
+    unitOf: (c) => c.docId,
+  });
 
   let hit1 = 0;
   let hit5 = 0;
@@ -74,12 +107,12 @@ export function evaluateRetrieval(
   let answeredRight = 0;
   const started = performance.now();
   for (const q of queries) {
-    const hits = retriever.search(q.query, 10);
+    const hits = await retriever.search(q.query, 10);
     const relevant = new Set(q.relevant);
-    const answers = confidentEnough(hits[0], minCoverage);
+    const answers = confident(hits[0], minScore);
     if (relevant.size > 0) {
       answerable += 1;
-      const rank = hits.findIndex((h) => relevant.has(h.chunk.id));
+      const rank = hits.findIndex((h) => relevant.has(h.chunk.docId));
       if (rank === 0) hit1 += 1;
       if (rank >= 0 && rank < 5) hit5 += 1;
       if (rank >= 0) rr += 1 / (rank + 1);
@@ -89,7 +122,7 @@ export function evaluateRetrieval(
     }
     if (answers) {
       answered += 1;
-      if (relevant.has(hits[0]!.chunk.id)) answeredRight += 1;
+      if (relevant.has(hits[0]!.chunk.docId)) answeredRight += 1;
     }
   }
   const msPerQuery = (performance.now() - started) / queries.length;
@@ -109,13 +142,32 @@ function round(x: number): number {
   return Math.round(x * 10_000) / 10_000;
 }
 
-export async function evalRetrievalCommand(options: { docs: string; queries: string; minCoverage?: string }): Promise<void> {
-  await runEval(() => {
-    const minCoverage = options.minCoverage === undefined ? loadConfig().ANSWER_MIN_SCORE : Number(options.minCoverage);
-    if (!(minCoverage >= 0 && minCoverage <= 1)) throw new EvalInputError(`--min-coverage must be between 0 and 1, got "${options.minCoverage}"`);
+export interface EvalRetrievalOptions {
+  docs: string;
+  queries: string;
+  minCoverage?: string;
+  minConfidence?: string;
+  lexicalOnly?: boolean;
+}
+
+export async function evalRetrievalCommand(options: EvalRetrievalOptions): Promise<void> {
+  await runEval(async () => {
+    const threshold = (value: string | undefined, flag: string, fallback: () => number): number => {
+      const n = value === undefined ? fallback() : Number(value);
+      if (!(n >= 0 && n <= 1)) throw new EvalInputError(`${flag} must be between 0 and 1, got "${value}"`);
+      return n;
+    };
+    const minCoverage = threshold(options.minCoverage, '--min-coverage', () => loadConfig().ANSWER_MIN_SCORE);
+    const minConfidence = threshold(options.minConfidence, '--min-confidence', () => DEFAULT_MIN_CONFIDENCE);
     const docs = readJsonl(options.docs, docLine);
     const queries = readJsonl(options.queries, queryLine);
-    process.stderr.write(`eval retrieval: ${docs.length} documents, ${queries.length} queries\n`);
-    return evaluateRetrieval(docs, queries, minCoverage);
+    const embedder = options.lexicalOnly ? undefined : await loadEmbeddedEmbedder({ log: (line) => process.stderr.write(`${line}\n`) });
+    const mode = embedder ? `hybrid (${embedder.id}), min confidence ${minConfidence}` : `lexical-only, min coverage ${minCoverage}`;
+    process.stderr.write(`eval retrieval: ${docs.length} documents, ${queries.length} queries, ${mode}\n`);
+    try {
+      return await evaluateRetrieval(docs, queries, embedder ? minConfidence : minCoverage, embedder ? { embedder } : {});
+    } finally {
+      await (embedder as { close?: () => Promise<void> } | undefined)?.close?.();
+    }
   });
 }

@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('train the intent model on TRAIN, report on TEST (CSV "text,category"; category "oos" = out of scope)')
     .requiredOption('--train <csv>', 'training data')
     .requiredOption('--test <csv>', 'test data')
-    .option('--oos-threshold <p>', 'confidence below which a message is out of scope (when TRAIN has oos rows)')
+    .option('--oos-threshold <p>', 'confidence below which a message is out of scope (default 0.45 with oos rows in TRAIN, 0.5 without; 0 turns rejection off)')
     .action(async (opts) => (require('./eval') as typeof import('./eval')).evalIntentsCommand(opts));
 
   evaluate
@@ -31,8 +31,36 @@ export async function main(argv: string[]): Promise<void> {
     .description('rank DOCS for each query and apply the abstain rule (JSONL: {id,title,text} and {id,query,relevant[]})')
     .requiredOption('--docs <jsonl>', 'documents')
     .requiredOption('--queries <jsonl>', 'queries; an empty "relevant" means the bot should abstain')
-    .option('--min-coverage <p>', 'share of the query words the best document must contain to answer (default ANSWER_MIN_SCORE)')
+    .option('--min-coverage <p>', 'lexical-only: share of the query words the best document must contain to answer (default ANSWER_MIN_SCORE)')
+    .option('--min-confidence <p>', 'hybrid: confidence (0..1) the best document needs to answer (default tuned on the demo dev split)')
+    .option('--lexical-only', 'BM25 only, without the embedded embedding model (to compare)')
     .action(async (opts) => (require('./eval-retrieval') as typeof import('./eval-retrieval')).evalRetrievalCommand(opts));
+
+  program
+    .command('bench-retrieval')
+    .description('hybrid retrieval latency over synthetic help-centre chunks with precomputed vectors; prints JSON')
+    .option('--chunks <n>', 'knowledge chunks', '10000')
+    .option('--queries <n>', 'queries to time', '500')
+    .option('--threads <n>', 'onnxruntime intra-op threads for the query embedding', '1')
+    .action(async (opts) => (require('./bench-retrieval') as typeof import('./bench-retrieval')).benchRetrievalCommand(opts));
+
+  evaluate
+    .command('sentiment')
+    .description('score the embedded sentiment analyzer on TEST (CSV "text,label"; label negative, neutral or positive)')
+    .requiredOption('--test <csv>', 'test data')
+    .option('--embeddings', 'blend in the embedded MiniLM model (must be prepared; never downloads)')
+    .action(async (opts) => (require('./eval-sentiment') as typeof import('./eval-sentiment')).evalSentimentCommand(opts));
+
+  const knowledge = program.command('knowledge').description('manage the knowledge base the bot answers from');
+  knowledge
+    .command('ingest <path>')
+    .description('load markdown, HTML, text and PDF files into the knowledge base; re-ingesting writes only what changed')
+    .option('--prune', 'remove documents whose files are gone')
+    .option('--base-url <url>', "help-centre URL of the folder: a document's link is <url>/<path>#<section> (default PUBLIC_URL/help)")
+    .option('--no-embed', 'store the text only, without vectors from the embedding model')
+    .action(async (path: string, opts) => {
+      await (require('./knowledge') as typeof import('./knowledge')).knowledgeIngestCommand(path, opts);
+    });
 
   await program.parseAsync(argv);
 }

@@ -1,11 +1,7 @@
-import { join } from 'node:path';
-import { loadMarkdownFolder } from '../../knowledge/load';
-import { createEmbeddedBrain, loadBrainFiles } from '../../src/brain/factory';
 import type { SupportBrain } from '../../src/brain/support-brain';
 import type { BrainContext } from '../../src/brain/types';
+import { demoBrain as demo } from '../support/demo-brain';
 
-const ROOT = join(__dirname, '..', '..');
-const SETTINGS = { ANSWER_MIN_SCORE: 0.35, INTENT_MIN_CONFIDENCE: 0.5, CANNED_ANSWER_MIN_CONFIDENCE: 0.7 };
 // A Wednesday at 11:00 in Berlin: every demo team is at work.
 const OFFICE_HOURS = new Date('2026-11-25T10:00:00Z');
 
@@ -18,11 +14,7 @@ const context = (text: string, extra: Partial<BrainContext> = {}): BrainContext 
   ...extra,
 });
 
-async function demoBrain(now = OFFICE_HOURS): Promise<SupportBrain> {
-  const chunks = await loadMarkdownFolder(join(ROOT, 'knowledge', 'demo'), 'https://help.example');
-  const files = loadBrainFiles({ INTENTS_DIR: join(ROOT, 'knowledge', 'intents'), ROUTING_FILE: join(ROOT, 'knowledge', 'routing.yaml') });
-  return createEmbeddedBrain(SETTINGS, { ...files, chunks, clock: () => now });
-}
+const demoBrain = (now = OFFICE_HOURS): Promise<SupportBrain> => demo({ clock: () => now });
 
 describe('the embedded support brain over the demo store', () => {
   let brain: SupportBrain;

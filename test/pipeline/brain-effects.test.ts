@@ -1,10 +1,7 @@
-import { join } from 'node:path';
-import { loadMarkdownFolder } from '../../knowledge/load';
-import { createEmbeddedBrain, loadBrainFiles } from '../../src/brain/factory';
+import { demoBrain } from '../support/demo-brain';
 import { postMessage, startTestGateway, type TestGateway } from '../support/gateway';
 import { until } from '../support/until';
 
-const ROOT = join(__dirname, '..', '..');
 // The gateway's time starts on a Saturday at 23:00 in Berlin and runs on: every demo team is closed.
 const SATURDAY_NIGHT = new Date('2026-11-28T22:00:00Z').getTime();
 const offset = SATURDAY_NIGHT - Date.now();
@@ -14,9 +11,7 @@ describe('what the brain decides besides the reply', () => {
   let t: TestGateway;
 
   beforeAll(async () => {
-    const chunks = await loadMarkdownFolder(join(ROOT, 'knowledge', 'demo'), 'https://help.example');
-    const files = loadBrainFiles({ INTENTS_DIR: join(ROOT, 'knowledge', 'intents'), ROUTING_FILE: join(ROOT, 'knowledge', 'routing.yaml') });
-    const brain = createEmbeddedBrain({ ANSWER_MIN_SCORE: 0.35, INTENT_MIN_CONFIDENCE: 0.5, CANNED_ANSWER_MIN_CONFIDENCE: 0.7 }, { ...files, chunks, clock });
+    const brain = await demoBrain({ clock });
     t = await startTestGateway('brain_effects', { brain, clock });
   });
   afterAll(() => t.stop());

@@ -44,6 +44,9 @@ const TEST_ENV = {
   DELIVERY_MAX_ATTEMPTS: '4',
   DELIVERY_TIMEOUT_MS: '2000',
   KNOWLEDGE_DIR: `${__dirname}/../../knowledge/demo`,
+  KNOWLEDGE_BASE_URL: 'https://help.example',
+  // Keyword retrieval keeps gateway start-up fast; test/pipeline/hybrid-gateway.test.ts runs the embedded model.
+  EMBEDDINGS: 'off',
 };
 
 /** A whole gateway on loopback with its own database (dropped by `stop`), an API channel and a web chat channel. */

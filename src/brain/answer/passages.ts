@@ -1,22 +1,39 @@
-import type { KeywordRetriever } from '../../../knowledge/retriever';
+import type { HybridRetriever } from '../../../knowledge/hybrid';
 import type { Passage } from './types';
 
 /** Where answers come from: the knowledge base, searched lexically, semantically or both. */
 export interface PassageSource {
+  /** True when confidences come from vectors (calibrated) rather than keyword coverage. */
+  readonly semantic: boolean;
   retrieve(query: string, limit: number): Promise<Passage[]>;
 }
 
-/** BM25 alone: confidence is the share of the question's meaningful words the passage contains. */
-export function keywordPassages(retriever: KeywordRetriever): PassageSource {
+function toPassages(hits: Awaited<ReturnType<HybridRetriever['search']>>, lexical: boolean): Passage[] {
+  return hits.map((hit) => ({
+    id: hit.chunk.id,
+    title: hit.chunk.title,
+    ...(hit.chunk.url ? { url: hit.chunk.url } : {}),
+    text: hit.chunk.text,
+    confidence: hit.confidence,
+    ...(lexical ? { lexical } : {}),
+  }));
+}
+
+/**
+ * Hybrid retrieval, with the keyword retriever as the fallback for a query the embedder cannot serve (a provider
+ * outage): one answer from words beats none, and the abstain rule of that mode applies.
+ */
+export function retrieverPassages(primary: HybridRetriever, keywordFallback?: HybridRetriever, onFallback?: (err: unknown) => void): PassageSource {
   return {
+    semantic: primary.semantic,
     async retrieve(query, limit) {
-      return retriever.search(query, limit).map((hit) => ({
-        id: hit.chunk.id,
-        title: hit.chunk.title,
-        ...(hit.chunk.url ? { url: hit.chunk.url } : {}),
-        text: hit.chunk.text,
-        confidence: hit.coverage,
-      }));
+      try {
+        return toPassages(await primary.search(query, limit), !primary.semantic);
+      } catch (err) {
+        if (!keywordFallback) throw err;
+        onFallback?.(err);
+        return toPassages(await keywordFallback.search(query, limit), true);
+      }
     },
   };
 }

@@ -6,6 +6,8 @@ export interface Passage {
   text: string;
   /** Retrieval confidence, 0 … 1, comparable across queries. */
   confidence: number;
+  /** Found by words alone: `confidence` is keyword coverage, which has its own abstain threshold. */
+  lexical?: boolean;
 }
 
 interface Provenance {

