@@ -14,17 +14,17 @@ export interface SentimentEvalResult {
 }
 
 /**
- * `switchboard eval sentiment --test TEST.csv [--embeddings]`: the embedded analyzer on a `text,label` CSV.
- * Rules-only by default; `--embeddings` adds the MiniLM blend and needs the model prepared (never downloads).
+ * `switchboard eval sentiment --test TEST.csv [--no-embeddings]`: the embedded analyzer on a `text,label` CSV, as
+ * the product runs it: with the MiniLM blend when the model is prepared (`scripts/prepare-models.sh`; an eval never
+ * downloads), rules only otherwise or with `--no-embeddings`.
  */
 export async function evalSentimentCommand(options: { test: string; embeddings?: boolean }): Promise<void> {
   await runEval(async () => {
     const rows = readSentimentCsv(options.test);
     let embedder: Embedder | undefined;
-    if (options.embeddings) {
+    if (options.embeddings !== false) {
       const { loadEmbeddedEmbedder } = require('../brain/embeddings') as typeof import('../brain/embeddings');
       embedder = await loadEmbeddedEmbedder({ prepare: false });
-      if (!embedder) throw new EvalInputError('--embeddings: the embedded model is not prepared (run scripts/prepare-models.sh)');
     }
     process.stderr.write(`eval sentiment: scoring ${rows.length} rows (${embedder ? `rules + ${embedder.id}` : 'rules only'})\n`);
     return evaluateSentiment(rows, { embedder, progress: (done) => process.stderr.write(`eval sentiment: ${done}/${rows.length}\n`) });

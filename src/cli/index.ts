@@ -48,7 +48,7 @@ export async function main(argv: string[]): Promise<void> {
     .command('sentiment')
     .description('score the embedded sentiment analyzer on TEST (CSV "text,label"; label negative, neutral or positive)')
     .requiredOption('--test <csv>', 'test data')
-    .option('--embeddings', 'blend in the embedded MiniLM model (must be prepared; never downloads)')
+    .option('--no-embeddings', 'rules only, without the embedded MiniLM blend (used by default when prepared; never downloads)')
     .action(async (opts) => (require('./eval-sentiment') as typeof import('./eval-sentiment')).evalSentimentCommand(opts));
 
   const knowledge = program.command('knowledge').description('manage the knowledge base the bot answers from');
