@@ -161,7 +161,8 @@ export async function evalRetrievalCommand(options: EvalRetrievalOptions): Promi
     const minConfidence = threshold(options.minConfidence, '--min-confidence', () => DEFAULT_MIN_CONFIDENCE);
     const docs = readJsonl(options.docs, docLine);
     const queries = readJsonl(options.queries, queryLine);
-    const embedder = options.lexicalOnly ? undefined : await loadEmbeddedEmbedder({ log: (line) => process.stderr.write(`${line}\n`) });
+    // Never downloads (evaluations run offline): `npm install` or scripts/prepare-models.sh prepares the model.
+    const embedder = options.lexicalOnly ? undefined : await loadEmbeddedEmbedder({ prepare: false, log: (line) => process.stderr.write(`${line}\n`) });
     const mode = embedder ? `hybrid (${embedder.id}), min confidence ${minConfidence}` : `lexical-only, min coverage ${minCoverage}`;
     process.stderr.write(`eval retrieval: ${docs.length} documents, ${queries.length} queries, ${mode}\n`);
     try {
