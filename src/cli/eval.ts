@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { IntentClassifier, type IntentExample } from '../brain/intent/classifier';
+import { IntentClassifier, type IntentExample, type TrainOptions } from '../brain/intent/classifier';
 
 export const OOS = 'oos';
 /**
@@ -59,9 +59,14 @@ export interface IntentEvalResult {
  * `oos` rows) or its confidence is below the threshold — by default 0.45 with `oos` rows in TRAIN, 0.5 without, so a
  * model trained on in-scope data only still rejects unrelated text (pass 0 to never reject on confidence).
  */
-export function evaluateIntents(train: IntentExample[], test: IntentExample[], oosThreshold?: number): IntentEvalResult {
+export function evaluateIntents(
+  train: IntentExample[],
+  test: IntentExample[],
+  oosThreshold?: number,
+  trainOptions: Partial<TrainOptions> = {},
+): IntentEvalResult {
   const started = performance.now();
-  const model = IntentClassifier.train(train);
+  const model = IntentClassifier.train(train, trainOptions);
   const trainSeconds = (performance.now() - started) / 1000;
   const knowsOos = train.some((e) => e.label === OOS);
   const threshold = oosThreshold ?? (knowsOos ? DEFAULT_OOS_THRESHOLD : DEFAULT_OOS_THRESHOLD_WITHOUT_OOS_TRAINING);

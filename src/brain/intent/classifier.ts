@@ -20,6 +20,11 @@ export interface TrainOptions {
   svmTemperature: number;
   /** Weight of the SVM in the ensemble (the logistic regression gets the rest). */
   svmWeight: number;
+  /**
+   * Which models see the static-embedding block (when `features.embeddingWeight` > 0 and the model files exist). It
+   * helps the logistic regression most; the SVM gains little from it and trains three times slower with it.
+   */
+  embeddingModels: 'logreg' | 'svm' | 'both';
   seed: number;
 }
 
@@ -33,6 +38,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   svmEpochs: 6,
   svmTemperature: 8,
   svmWeight: 0.5,
+  embeddingModels: 'both',
   seed: 7,
 };
 
@@ -50,10 +56,11 @@ interface LinearModel {
 }
 
 /**
- * Linear intent classifier over TF-IDF word and character n-grams: multinomial logistic regression (AdaGrad SGD)
- * and a one-vs-rest linear SVM (dual coordinate descent), probabilities averaged. Classic, fast on two CPU cores
- * (seconds to train on 10,000 examples, tens of microseconds to predict), deterministic for a given seed, and with a
- * confidence that out-of-scope detection can threshold on.
+ * Linear intent classifier over TF-IDF word and character n-grams plus, when the sentence model's files are
+ * prepared, a static word-piece embedding block: multinomial logistic regression (AdaGrad SGD) and a one-vs-rest
+ * linear SVM (dual coordinate descent), probabilities averaged. Classic, fast on two CPU cores (~20 s to train on
+ * 10,000 examples with the embedding block, ~7 s without; under a millisecond to predict), deterministic for a given
+ * seed, and with a confidence that out-of-scope detection can threshold on.
  */
 export class IntentClassifier {
   private constructor(
@@ -71,27 +78,31 @@ export class IntentClassifier {
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
     const vectorizer = new TfidfVectorizer(options.features);
     vectorizer.fit(examples.map((e) => e.text));
-    const rows = examples.map((e) => vectorizer.transform(e.text));
+    const lexical = examples.map((e) => vectorizer.transform(e.text));
+    const embedded = vectorizer.usesEmbeddings ? examples.map((e, i) => vectorizer.withEmbedding(e.text, lexical[i]!)) : lexical;
     const y = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
     const d = vectorizer.dimension;
     const k = labels.length;
-    const logreg = options.model === 'svm' ? undefined : trainLogreg(rows, y, d, k, options);
-    const svm = options.model === 'logreg' ? undefined : trainSvm(rows, y, d, k, options);
+    const rowsFor = (model: 'logreg' | 'svm') => (options.embeddingModels === model || options.embeddingModels === 'both' ? embedded : lexical);
+    const logreg = options.model === 'svm' ? undefined : trainLogreg(rowsFor('logreg'), y, d, k, options);
+    const svm = options.model === 'logreg' ? undefined : trainSvm(rowsFor('svm'), y, d, k, options);
     return new IntentClassifier(labels, vectorizer, logreg, svm, options);
   }
 
   /** Class probabilities, in the order of `labels`. */
   probabilities(text: string): Float64Array {
-    const x = this.vectorizer.transform(text);
+    const lexical = this.vectorizer.transform(text);
     const k = this.labels.length;
     const out = new Float64Array(k);
     // No known word or character n-gram: no evidence for any intent (the biases alone are not a prior worth trusting).
-    if (x.indices.length === 0) return out.fill(1 / k);
+    if (lexical.indices.length === 0) return out.fill(1 / k);
+    const embedded = this.vectorizer.usesEmbeddings ? this.vectorizer.withEmbedding(text, lexical) : lexical;
+    const which = this.options.embeddingModels;
     const scratch = new Float64Array(k);
-    const parts: Array<[LinearModel, number, number]> = [];
-    if (this.logreg) parts.push([this.logreg, 1, this.svm ? 1 - this.options.svmWeight : 1]);
-    if (this.svm) parts.push([this.svm, this.options.svmTemperature, this.logreg ? this.options.svmWeight : 1]);
-    for (const [model, temperature, weight] of parts) {
+    const parts: Array<[LinearModel, number, number, SparseVector]> = [];
+    if (this.logreg) parts.push([this.logreg, 1, this.svm ? 1 - this.options.svmWeight : 1, which === 'svm' ? lexical : embedded]);
+    if (this.svm) parts.push([this.svm, this.options.svmTemperature, this.logreg ? this.options.svmWeight : 1, which === 'logreg' ? lexical : embedded]);
+    for (const [model, temperature, weight, x] of parts) {
       scoresInto(scratch, x, model, k);
       softmax(scratch, temperature);
       for (let c = 0; c < k; c++) out[c] += weight * scratch[c]!;

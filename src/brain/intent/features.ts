@@ -7,7 +7,13 @@
  *     inflections.
  * The vocabulary is learned from the training texts (features in fewer than `minDf` texts are dropped), so there
  * are no hash collisions and unseen features cost nothing at prediction time.
+ *
+ * Optionally (`embeddingWeight` > 0, on by default) a dense third block, {@link TfidfVectorizer.withEmbedding}: the
+ * IDF-weighted mean of the static word-piece embeddings of the embedded sentence model (static-embeddings.ts), centred on the
+ * training mean and unit-length. When the model files are not prepared the features are the two lexical blocks only.
  */
+import { loadStaticEmbeddings, type StaticEmbeddings } from './static-embeddings';
+
 export interface SparseVector {
   indices: Uint32Array;
   values: Float32Array;
@@ -23,9 +29,20 @@ export interface FeatureOptions {
   charWeight: number;
   /** Features present in fewer training texts than this are dropped. */
   minDf: number;
+  /**
+   * Relative weight of the static-embedding block (IDF-weighted mean of the sentence model's word-piece embeddings,
+   * see static-embeddings.ts); 0 or absent disables it, as does a missing model.
+   */
+  embeddingWeight?: number;
+  /**
+   * How the block pools a text's word-piece vectors: IDF-weighted mean (default) or per-dimension maximum. Max scored
+   * higher on Banking77 dev (0.929 vs 0.921 without rejection; equal in cross-validation) but is overconfident on
+   * unrelated text (CLINC150 oos recall 0.73 vs 0.77; small intent sets accept off-topic questions).
+   */
+  embeddingPooling?: 'max' | 'mean';
 }
 
-export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, charWeight: 1, minDf: 2 };
+export const DEFAULT_FEATURE_OPTIONS: FeatureOptions = { wordNgrams: 2, charMin: 2, charMax: 5, charWeight: 1, minDf: 2, embeddingWeight: 1, embeddingPooling: 'mean' };
 
 const CONTRACTIONS: Array<[RegExp, string]> = [
   [/\bcan'?t\b/g, 'can not'],
@@ -113,11 +130,23 @@ export class TfidfVectorizer {
   private readonly chars = new Map<string, number>();
   private idf = new Float32Array(0);
   private wordColumns = 0;
+  /** The static-embedding block, when enabled and the model is available: columns [sparse size, dimension). */
+  private embeddings: StaticEmbeddings | undefined;
+  /** IDF of each word piece over the training texts (pieces never seen get the largest IDF). */
+  private pieceIdf = new Float32Array(0);
+  private unseenPieceIdf = 0;
+  /** Mean training embedding, subtracted before normalising (static word-piece vectors share a common direction). */
+  private embeddingMean: Float32Array | undefined;
 
   constructor(readonly options: FeatureOptions = DEFAULT_FEATURE_OPTIONS) {}
 
   get dimension(): number {
-    return this.words.size + this.chars.size;
+    return this.words.size + this.chars.size + this.embeddingColumns;
+  }
+
+  /** Whether the static-embedding block is in use (enabled and the sentence model's files are prepared). */
+  get usesEmbeddings(): boolean {
+    return this.embeddings !== undefined;
   }
 
   /** Learns the vocabulary and IDF (smoothed, as in scikit-learn) from the training texts. */
@@ -144,6 +173,22 @@ export class TfidfVectorizer {
     this.wordColumns = this.words.size;
     add(charDf, this.chars, this.wordColumns);
     this.idf = Float32Array.from(idf);
+    this.embeddings = (this.options.embeddingWeight ?? 0) > 0 ? loadStaticEmbeddings() : undefined;
+    if (this.embeddings) {
+      const pieceDf = new Map<number, number>();
+      for (const text of texts) for (const id of new Set(this.embeddings.pieces(embeddingText(text)))) pieceDf.set(id, (pieceDf.get(id) ?? 0) + 1);
+      this.unseenPieceIdf = Math.log(1 + n) + 1;
+      this.pieceIdf = new Float32Array(this.embeddings.vocabularySize).fill(this.unseenPieceIdf);
+      for (const [id, count] of pieceDf) this.pieceIdf[id] = Math.log((1 + n) / (1 + count)) + 1;
+      // Centred on the training mean: static vectors share a large common component that says nothing of intent.
+      this.embeddingMean = undefined;
+      const mean = new Float32Array(this.embeddingColumns);
+      for (const text of texts) {
+        const v = this.embed(text);
+        for (let j = 0; j < mean.length; j++) mean[j] += v[j]! / n;
+      }
+      this.embeddingMean = mean;
+    }
   }
 
   transform(text: string): SparseVector {
@@ -181,4 +226,58 @@ export class TfidfVectorizer {
     for (let j = 0; j < values.length; j++) values[j] *= scale;
     return { indices, values };
   }
+
+  /** Columns of the static-embedding block. */
+  private get embeddingColumns(): number {
+    return this.embeddings?.dimension ?? 0;
+  }
+
+  /** The static-embedding vector of a text (unit length, before centring). */
+  private embed(text: string): Float32Array {
+    const embeddings = this.embeddings!;
+    const pieceIdf = this.pieceIdf;
+    const out = new Float32Array(embeddings.dimension);
+    const pooling = this.options.embeddingPooling ?? 'mean';
+    embeddings.poolInto(out, embeddings.pieces(embeddingText(text)), pooling, (id) => pieceIdf[id] ?? this.unseenPieceIdf);
+    return out;
+  }
+
+  /**
+   * `lexical` (this text's `transform`) with the static-embedding block appended: [lexical, w × embedding] / √(1 + w²),
+   * both blocks unit-length. Returns `lexical` itself when the block is off or the text has no known n-gram (an
+   * embedding alone would still point at some intent for text unlike anything in training).
+   */
+  withEmbedding(text: string, lexical: SparseVector): SparseVector {
+    if (!this.embeddings || lexical.indices.length === 0) return lexical;
+    const dense = this.embed(text);
+    const mean = this.embeddingMean;
+    if (mean) {
+      let norm = 0;
+      for (let j = 0; j < dense.length; j++) {
+        dense[j] -= mean[j]!;
+        norm += dense[j]! * dense[j]!;
+      }
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let j = 0; j < dense.length; j++) dense[j] *= scale;
+    }
+    const weight = this.options.embeddingWeight ?? 0;
+    const scale = 1 / Math.sqrt(1 + weight * weight);
+    const offset = this.words.size + this.chars.size;
+    const n = lexical.indices.length;
+    const indices = new Uint32Array(n + dense.length);
+    const values = new Float32Array(n + dense.length);
+    indices.set(lexical.indices);
+    for (let j = 0; j < n; j++) values[j] = lexical.values[j]! * scale;
+    for (let j = 0; j < dense.length; j++) {
+      indices[n + j] = offset + j;
+      values[n + j] = weight * scale * dense[j]!;
+    }
+    return { indices, values };
+  }
 }
+
+/** The text the word-piece tokenizer sees: the normalised tokens (contractions expanded, spellings folded). */
+function embeddingText(text: string): string {
+  return tokenize(text).join(' ');
+}
+
