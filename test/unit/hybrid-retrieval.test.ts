@@ -2,10 +2,9 @@
  * @jest-environment ./test/setup/node-typed-arrays-environment.ts
  */
 // The typed-arrays environment: the real ONNX model runs in here (see the environment's header).
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { deflateRawSync } from 'node:zlib';
 import type { KnowledgeChunk } from '../../knowledge/chunk';
 import type { Embedder } from '../../knowledge/embedder';
 import { confident, DEFAULT_MIN_CONFIDENCE, embeddingTexts, HybridRetriever, splitLongChunks, splitSentences } from '../../knowledge/hybrid';
@@ -13,7 +12,7 @@ import { loadMarkdownFolder } from '../../knowledge/load';
 import { KeywordRetriever } from '../../knowledge/retriever';
 import { EmbeddedEmbedder } from '../../src/brain/embeddings/embedded-embedder';
 import { loadEmbeddedEmbedder } from '../../src/brain/embeddings';
-import { cachedModelFiles, extractZipEntries } from '../../src/brain/embeddings/model-files';
+import { cachedModelFiles, prepareModel } from '../../src/brain/embeddings/model-files';
 
 function chunk(id: string, heading: string, text: string, docId = id.split('#')[0]!): KnowledgeChunk {
   return { id, docId, docTitle: docId, heading, title: `${docId} › ${heading}`, text };
@@ -184,57 +183,17 @@ describe('the embedded model (all-MiniLM-L6-v2 int8)', () => {
   });
 });
 
-/** A minimal zip (one stored and one deflated entry), as a jar is laid out. */
-function zip(entries: Array<{ name: string; data: Buffer; deflate: boolean }>): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const body = e.deflate ? deflateRawSync(e.data) : e.data;
-    const name = Buffer.from(e.name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(e.deflate ? 8 : 0, 8);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(e.deflate ? 8 : 0, 10);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(e.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, body);
-    centrals.push(central, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
-
 describe('embedded model files', () => {
-  it('reads stored and deflated entries from a jar without unzip or the JDK', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'sb-zip-'));
-    const file = path.join(dir, 'model.jar');
-    const model = Buffer.from('onnx '.repeat(1000));
-    writeFileSync(file, zip([
-      { name: 'META-INF/MANIFEST.MF', data: Buffer.from('Manifest-Version: 1.0\n'), deflate: false },
-      { name: 'model.onnx', data: model, deflate: true },
-      { name: 'tokenizer.json', data: Buffer.from('{}'), deflate: false },
-    ]));
-    const entries = await extractZipEntries(file, ['model.onnx', 'tokenizer.json', 'absent']);
-    expect([...entries.keys()].sort()).toEqual(['model.onnx', 'tokenizer.json']);
-    expect(entries.get('model.onnx')!.equals(model)).toBe(true);
-    writeFileSync(file, 'not a zip');
-    await expect(extractZipEntries(file, ['x'])).rejects.toThrow(/not a zip/);
-  });
+  it('prepares the model with Maven into an empty cache, checked by size and sha256', async () => {
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'sb-models-'));
+    try {
+      const files = await prepareModel({ cacheDir });
+      expect(cachedModelFiles(undefined, cacheDir)).toEqual(files);
+      expect(readdirSync(files.dir).sort()).toEqual(['all-minilm-l6-v2-q-tokenizer.json', 'all-minilm-l6-v2-q.onnx']);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('runs lexical-only, with a clear warning, when the model cannot be prepared', async () => {
     const cacheDir = mkdtempSync(path.join(tmpdir(), 'sb-models-'));

