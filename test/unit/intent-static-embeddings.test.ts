@@ -3,46 +3,25 @@ import { DEFAULT_FEATURE_OPTIONS, TfidfVectorizer } from '../../src/brain/intent
 import { ONNX_FLOAT, ONNX_UINT8, readOnnxInitializers, tensorValues } from '../../src/brain/intent/onnx-initializers';
 import { loadStaticEmbeddings } from '../../src/brain/intent/static-embeddings';
 import { cachedModelFiles } from '../../src/brain/embeddings/model-files';
-
-// Minimal protobuf writer for the test: varints, length-delimited fields.
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-const key = (field: number, wire: number) => varint(field * 8 + wire);
-const bytesField = (field: number, payload: number[]) => [...key(field, 2), ...varint(payload.length), ...payload];
-const varintField = (field: number, n: number) => [...key(field, 0), ...varint(n)];
-const utf8 = (s: string) => [...Buffer.from(s, 'utf8')];
+import { onnx } from 'onnx-proto';
 
 describe('readOnnxInitializers', () => {
-  // ModelProto { ir_version: 8, graph: GraphProto { node: <ignored>, initializer: [...], name: "g" } }
+  // A small ONNX model written with the same schema: a node, three initializers in the ways real models store them.
   const floats = new Float32Array([1.5, -2]);
-  const matrix = bytesField(5, [
-    ...bytesField(1, [...varint(2), ...varint(3)]), // dims, packed
-    ...varintField(2, ONNX_UINT8),
-    ...bytesField(8, utf8('embeddings.word_embeddings.weight_quantized')),
-    ...bytesField(9, [0, 1, 2, 128, 200, 255]),
-  ]);
-  const scalar = bytesField(5, [
-    ...varintField(2, ONNX_UINT8),
-    ...bytesField(8, utf8('zero_point')),
-    ...varintField(5, 128), // int32_data, not packed
-  ]);
-  const floatTensor = bytesField(5, [
-    ...varintField(1, 2), // dims, not packed
-    ...varintField(2, ONNX_FLOAT),
-    ...bytesField(8, utf8('scale')),
-    ...bytesField(9, [...new Uint8Array(floats.buffer)]),
-  ]);
-  const graph = [...bytesField(1, utf8('a node we skip')), ...matrix, ...scalar, ...floatTensor, ...bytesField(2, utf8('g'))];
-  const model = Uint8Array.from([...varintField(1, 8), ...bytesField(7, graph), ...bytesField(8, utf8('opset'))]);
+  const model = onnx.ModelProto.encode({
+    irVersion: 8,
+    graph: {
+      name: 'g',
+      node: [{ opType: 'Gather', input: ['embeddings.word_embeddings.weight_quantized', 'ids'], output: ['x'] }],
+      initializer: [
+        { name: 'embeddings.word_embeddings.weight_quantized', dims: [2, 3], dataType: ONNX_UINT8, rawData: Uint8Array.from([0, 1, 2, 128, 200, 255]) },
+        { name: 'zero_point', dataType: ONNX_UINT8, int32Data: [128] },
+        { name: 'scale', dims: [2], dataType: ONNX_FLOAT, rawData: new Uint8Array(floats.buffer) },
+      ],
+    },
+  }).finish();
 
-  it('reads names, dims, types and data of the graph initializers, skipping other fields', () => {
+  it('reads names, dims, types and data of the graph initializers', () => {
     const tensors = readOnnxInitializers(model);
     expect(tensors.map((t) => t.name)).toEqual(['embeddings.word_embeddings.weight_quantized', 'zero_point', 'scale']);
     expect(tensors[0]!.dims).toEqual([2, 3]);
