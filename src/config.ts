@@ -78,6 +78,9 @@ const schema = z.object({
   OPENAI_MAX_TOKENS_FIELD: z.enum(['max_completion_tokens', 'max_tokens']).default('max_completion_tokens'),
   OPENAI_TEMPERATURE: z.coerce.number().min(0).max(2).optional(),
   AI_DISCLOSURE: z.string().default("I'm Switchboard, an AI assistant. Type \"human\" at any time to reach a person."),
+  /** Both set: a Slack workspace is a customer channel at /webhooks/slack (README: "Connect Slack"). */
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starts with xoxb-').optional(),
   DEMO_API_KEY: z.string().min(16).optional(),
   DEMO_CALLBACK_URL: z.url().optional(),
 });

@@ -27,5 +27,9 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
     secrets: { apiKey, signingSecret: randomBytes(32).toString('hex') },
     apiKey,
   });
+  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+    // Until there is an admin API: a Slack workspace as a customer channel, at /webhooks/slack.
+    await store.channels.ensure({ id: 'slack', kind: 'slack', name: 'Slack', secrets: { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN } });
+  }
   return { webchatId: webchat.id, apiKey: api.secrets.apiKey ?? apiKey };
 }

@@ -5,6 +5,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApiAdapter } from '../adapters/api';
 import { AdapterRegistry } from '../adapters/registry';
+import { createSlackAdapter } from '../adapters/slack';
 import { createWebchatAdapter } from '../adapters/webchat';
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
@@ -57,6 +58,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const registry = new AdapterRegistry({
     api: (channel) => createApiAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     webchat: (channel) => createWebchatAdapter(channel, hub, clock),
+    slack: (channel) => createSlackAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
   });
 
   const processorLoops: LeaseLoop[] = [];
