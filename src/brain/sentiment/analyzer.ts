@@ -63,7 +63,9 @@ export class EmbeddedSentimentAnalyzer implements SentimentAnalyzer {
 
   async analyze(text: string): Promise<SentimentReading> {
     const rules = this.measure(text);
-    if (!this.embedder) return this.finish(rules, rules.score, this.thresholds);
+    // A plain question ("is a PO box ok for delivery?") is a request for information: the embedding model, tuned on
+    // complaint-heavy data, reads too much negativity into support vocabulary ("order", "delivery", "refund").
+    if (!this.embedder || rules.plainQuestion) return this.finish(rules, rules.score, this.thresholds);
     try {
       this.model ??= EmbeddingSentimentModel.train(this.embedder);
       const polarity = await (await this.model).polarity(normalizeMessage(text));
@@ -150,7 +152,7 @@ export class EmbeddedSentimentAnalyzer implements SentimentAnalyzer {
     // Independent pieces of evidence: each closes part of the remaining gap to 1.
     const frustration = score > 0.3 ? 0 : 1 - frustrations.reduce((rest, f) => rest * (1 - f), 1);
 
-    return { score, frustration, urgentCue: urgent, cues: [...new Set(cues)] };
+    return { score, frustration, urgentCue: urgent, cues: [...new Set(cues)], plainQuestion: question && cues.length === 0 };
   }
 }
 
@@ -160,6 +162,8 @@ interface RulesReading {
   /** An explicit time-pressure or harm cue ("asap", "fraud", "leaves in 2 hours"). */
   urgentCue: boolean;
   cues: string[];
+  /** A question with no complaint, anger, urgency or praise cue: a request for information. */
+  plainQuestion: boolean;
 }
 
 /** All-caps words (not acronyms like "SFO") and runs of "!!!"/"???": raised voice. */
