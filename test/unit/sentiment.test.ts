@@ -131,3 +131,16 @@ describe('EmbeddedSentimentAnalyzer', () => {
     });
   });
 });
+
+describe('with the embedded MiniLM model', () => {
+  it('reads plain support questions as neutral and keeps complaints negative', async () => {
+    const { loadEmbeddedEmbedder } = require('../../src/brain/embeddings') as typeof import('../../src/brain/embeddings');
+    const embedder = await loadEmbeddedEmbedder({ prepare: false, log: () => undefined });
+    expect(embedder?.id).toBe('minilm-l6-v2-q');
+    const analyzer = new EmbeddedSentimentAnalyzer({ embedder: embedder! });
+    for (const question of ['which warehouse do Canadian orders come from', 'Can I change the delivery address for my order?', 'Do you ship to Canada?']) {
+      expect((await analyzer.analyze(question)).label).toBe('neutral');
+    }
+    expect(await analyzer.analyze("I'm furious — my package still hasn't arrived")).toMatchObject({ label: 'negative', urgent: true });
+  }, 30_000);
+});
