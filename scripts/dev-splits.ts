@@ -10,6 +10,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { mulberry32 } from '../src/random';
 
 const outDir = process.argv[2] ?? '.cache/dev-splits';
 const dataDir = process.argv[3] ?? join(__dirname, '..', '..', 'shared', 'data');
@@ -18,20 +19,10 @@ mkdirSync(outDir, { recursive: true });
 const csv = (rows: Array<[string, string]>) =>
   ['text,category', ...rows.map(([t, c]) => `"${t.replace(/"/g, '""')}",${c}`)].join('\n') + '\n';
 
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const banking = parse(readFileSync(join(dataDir, 'banking77', 'train.csv')), { columns: true }) as Array<{ text: string; category: string }>;
 const byIntent = new Map<string, string[]>();
 for (const r of banking) byIntent.set(r.category, [...(byIntent.get(r.category) ?? []), r.text]);
-const random = seeded(77);
+const random = mulberry32(77);
 const bTrain: Array<[string, string]> = [];
 const bDev: Array<[string, string]> = [];
 for (const [intent, texts] of byIntent) {

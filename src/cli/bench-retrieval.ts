@@ -2,6 +2,8 @@ import type { KnowledgeChunk } from '../../knowledge/chunk';
 import type { Embedder } from '../../knowledge/embedder';
 import { Bm25Index, embeddingTexts, HybridRetriever } from '../../knowledge/hybrid';
 import { EmbeddedEmbedder, loadEmbeddedEmbedder } from '../brain/embeddings';
+import { mulberry32 } from '../random';
+import { percentile } from './percentile';
 
 /**
  * `switchboard bench-retrieval`: query latency of hybrid retrieval over a large synthetic help centre.
@@ -105,18 +107,6 @@ const TOPICS: Topic[] = [
   },
 ];
 
-/** Deterministic PRNG (mulberry32): the same chunks and queries on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function fill(template: string, rand: () => number): string {
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
   return template
@@ -127,7 +117,7 @@ function fill(template: string, rand: () => number): string {
 }
 
 export function syntheticChunks(n: number, seed = 1): Array<KnowledgeChunk & { topic: number }> {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => {
     const topic = i % TOPICS.length;
     const t = TOPICS[topic]!;
@@ -141,7 +131,7 @@ export function syntheticChunks(n: number, seed = 1): Array<KnowledgeChunk & { t
 }
 
 function syntheticQueries(n: number, seed = 2): string[] {
-  const rand = prng(seed);
+  const rand = mulberry32(seed);
   return Array.from({ length: n }, (_, i) => {
     const t = TOPICS[i % TOPICS.length]!;
     // A suffix keeps every query unique, so the embedder's text cache never answers.
@@ -163,17 +153,12 @@ function noisyVector(anchor: Float32Array, rand: () => number, scale: number): F
   return v;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 function stats(samples: number[]): { p50: number; p99: number; mean: number; max: number } {
   const sorted = [...samples].sort((a, b) => a - b);
   const r = (x: number) => Math.round(x * 1000) / 1000;
   return {
-    p50: r(percentile(sorted, 50)),
-    p99: r(percentile(sorted, 99)),
+    p50: r(percentile(sorted, 0.5)),
+    p99: r(percentile(sorted, 0.99)),
     mean: r(samples.reduce((s, x) => s + x, 0) / Math.max(1, samples.length)),
     max: r(sorted[sorted.length - 1] ?? NaN),
   };
@@ -201,10 +186,10 @@ export async function benchRetrievalCommand(opts: BenchRetrievalOptions): Promis
 
   const chunks = syntheticChunks(nChunks);
   // Anchors: the real embedding of every template sentence and question, filled once.
-  const anchorRand = prng(3);
+  const anchorRand = mulberry32(3);
   const anchorTexts = TOPICS.map((t) => [...t.questions, ...t.sentences].map((s) => fill(s, anchorRand)));
   const anchorVectors = await Promise.all(anchorTexts.map((texts) => embedder.embed(texts)));
-  const noise = prng(4);
+  const noise = mulberry32(4);
   const vectorsStarted = performance.now();
   const vectors = chunks.map((c) => {
     const views = embeddingTexts(c).length;

@@ -10,6 +10,7 @@ import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
 import { startEmbeddedMongo } from '../store/embedded-mongo';
 import type { ClientCommand, ClientResult } from './bench-client';
+import { percentile } from './percentile';
 
 export interface BenchOptions {
   messages: string;
@@ -123,11 +124,6 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     await connection.close();
     await embedded?.stop();
   }
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
 function round(x: number): number {

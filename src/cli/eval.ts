@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { IntentClassifier, type IntentExample, type TrainOptions } from '../brain/intent/classifier';
+import { percentile } from './percentile';
 
 export const OOS = 'oos';
 /**
@@ -82,7 +83,7 @@ export function evaluateIntents(
   });
   const msPerMessage = times.reduce((a, b) => a + b, 0) / Math.max(1, test.length);
   times.sort();
-  const p99Ms = times.length ? times[Math.min(times.length - 1, Math.ceil(times.length * 0.99) - 1)]! : 0;
+  const p99Ms = percentile(times, 0.99);
 
   const inScope = test.map((e, i) => [e, predicted[i]!] as const).filter(([e]) => e.label !== OOS);
   const oos = test.map((e, i) => [e, predicted[i]!] as const).filter(([e]) => e.label === OOS);

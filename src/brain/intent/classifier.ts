@@ -1,4 +1,5 @@
 import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type SparseVector, TfidfVectorizer } from './features';
+import { mulberry32 } from '../../random';
 
 export interface IntentExample {
   text: string;
@@ -223,17 +224,6 @@ function softmax(out: Float64Array, temperature: number): void {
     sum += out[c]!;
   }
   for (let c = 0; c < out.length; c++) out[c] /= sum;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): void {
