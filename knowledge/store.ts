@@ -27,15 +27,10 @@ export interface KnowledgeDocumentRecord {
   updatedAt: Date;
 }
 
-export interface KnowledgeChunkRecord {
+/** A stored chunk: the chunk the retriever reads, keyed by its id, plus what ingestion needs to skip unchanged work. */
+export interface KnowledgeChunkRecord extends Omit<KnowledgeChunk, 'id'> {
   /** `${docId}#${anchor}` (the introduction before the first heading is just `${docId}`). */
   _id: string;
-  docId: string;
-  docTitle: string;
-  heading: string;
-  title: string;
-  text: string;
-  url?: string;
   /** Position in the document, for a stable order. */
   order: number;
   /** sha256 of everything above that a reader or an embedder sees. */

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { parseAdminYaml } from '../admin-yaml';
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 
@@ -45,16 +45,5 @@ export function loadIntentCatalog(dir: string): IntentSpec[] {
 }
 
 export function parseIntentFile(path: string, source: string): IntentSpec {
-  let data: unknown;
-  try {
-    data = parse(source);
-  } catch (err) {
-    throw new CatalogError(`${path}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
-  }
-  const parsed = intentSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CatalogError(`${path}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
-  }
-  return parsed.data;
+  return parseAdminYaml(intentSchema, source, path, CatalogError);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { parseAdminYaml } from '../admin-yaml';
 import type { ChannelKind } from '../../../adapters/types';
 import type { Priority } from '../../../conversations/types';
 import type { Analysis } from '../analysis/types';
@@ -72,18 +72,7 @@ export type RoutingRule = z.infer<typeof ruleSchema>;
 export class RoutingConfigError extends Error {}
 
 export function parseRouting(source: string, origin = 'routing.yaml'): RoutingConfig {
-  let data: unknown;
-  try {
-    data = parse(source) ?? {};
-  } catch (err) {
-    throw new RoutingConfigError(`${origin}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
-  }
-  const parsed = routingSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new RoutingConfigError(`${origin}: ${issue.path.join('.') || '(file)'}: ${issue.message}`);
-  }
-  const config = parsed.data;
+  const config = parseAdminYaml(routingSchema, source, origin, RoutingConfigError, {});
   const known = new Set([config.defaultTeam, ...Object.keys(config.teams)]);
   config.rules.forEach((rule, i) => {
     if (rule.then.team && !known.has(rule.then.team)) {
