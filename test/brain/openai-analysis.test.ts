@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 
 import type { Analysis, Analyzer } from '../../src/brain/analysis/types';
 import { OpenAIAnalyzer, OpenAIProvider, OUT_OF_SCOPE, type OpenAIProviderOptions } from '../../src/brain/openai';
-import { captureLogger, OpenAIPeer, peerOptions } from '../support/openai-peer';
+import { peerOptions, useOpenAIPeer } from '../support/openai-peer';
 
 const INTENTS = [{ name: 'order_status', description: 'Where is my order, delivery tracking' }, 'returns', 'payment_problem'];
 
@@ -30,18 +30,11 @@ const MODEL_OK = {
 };
 
 describe('OpenAIAnalyzer (structured outputs against a local OpenAI-compatible peer)', () => {
-  const peer = new OpenAIPeer();
-  let logger: ReturnType<typeof captureLogger>;
-
-  beforeAll(() => peer.start());
-  afterAll(() => peer.stop());
-  beforeEach(() => {
-    peer.reset();
-    logger = captureLogger();
-  });
+  const fixture = useOpenAIPeer();
+  const { peer } = fixture;
 
   const analyzer = (overrides: Partial<OpenAIProviderOptions> = {}) =>
-    new OpenAIAnalyzer(new OpenAIProvider(peerOptions(peer, { languages: ['en', 'de', 'fr'], ...overrides }), logger), {
+    new OpenAIAnalyzer(new OpenAIProvider(peerOptions(peer, { languages: ['en', 'de', 'fr'], ...overrides }), fixture.logger), {
       intents: INTENTS,
       fallback: embeddedAnalyzer,
     });
@@ -110,8 +103,8 @@ describe('OpenAIAnalyzer (structured outputs against a local OpenAI-compatible p
     peer.onChat(() => 'Sure! The intent is order_status.');
     const result = await analyzer().analyze('Where is my order?', {});
     expect(result).toMatchObject({ ...EMBEDDED, provider: 'embedded-fallback', fallbackReason: 'invalid_response' });
-    expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]!.obj).toMatchObject({ part: 'analyzer', reason: 'invalid_response' });
+    expect(fixture.logger.lines).toHaveLength(1);
+    expect(fixture.logger.lines[0]!.obj).toMatchObject({ part: 'analyzer', reason: 'invalid_response' });
   });
 
   it('falls back on a schema mismatch (a field missing)', async () => {

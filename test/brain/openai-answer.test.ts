@@ -2,7 +2,7 @@ import type { Analyzer } from '../../src/brain/analysis/types';
 import type { Answerer, Passage } from '../../src/brain/answer/types';
 import { OpenAIAnalyzer, OpenAIAnswerer, OpenAIProvider, OUT_OF_SCOPE } from '../../src/brain/openai';
 import { DataFence, leaksPrompt } from '../../src/brain/openai/prompt';
-import { captureLogger, OpenAIPeer, peerOptions } from '../support/openai-peer';
+import { modelAnalysis, peerOptions, useOpenAIPeer } from '../support/openai-peer';
 
 const RETURNS: Passage = { id: 'kb-returns#1', title: 'Returns', url: 'https://help.example/returns', text: 'You can return unworn items within 30 days for a full refund.', confidence: 0.8 };
 const SHIPPING: Passage = { id: 'kb-shipping#2', title: 'Shipping', text: 'We ship to Germany, Austria and Switzerland in 2-4 working days.', confidence: 0.6 };
@@ -29,17 +29,10 @@ function routingKeysIn(value: unknown, found: string[] = []): string[] {
 }
 
 describe('OpenAIAnswerer: grounded generation with citations', () => {
-  const peer = new OpenAIPeer();
-  let logger: ReturnType<typeof captureLogger>;
+  const fixture = useOpenAIPeer();
+  const { peer } = fixture;
 
-  beforeAll(() => peer.start());
-  afterAll(() => peer.stop());
-  beforeEach(() => {
-    peer.reset();
-    logger = captureLogger();
-  });
-
-  const answerer = () => new OpenAIAnswerer(new OpenAIProvider(peerOptions(peer), logger), { fallback: extractive });
+  const answerer = () => new OpenAIAnswerer(new OpenAIProvider(peerOptions(peer), fixture.logger), { fallback: extractive });
 
   it('answers from numbered passages and maps cited numbers back to them, dropping ids it never offered', async () => {
     peer.onChat(() => ({ answer: 'Sie können ungetragene Artikel innerhalb von 30 Tagen zurückgeben [1].', citedPassageIds: ['1', 'P3', '7', 'kb-returns#1'], supported: true }));
@@ -100,17 +93,10 @@ describe('OpenAIAnswerer: grounded generation with citations', () => {
 });
 
 describe('prompt injection: documents and customer text are data, never instructions', () => {
-  const peer = new OpenAIPeer();
-  let logger: ReturnType<typeof captureLogger>;
+  const fixture = useOpenAIPeer();
+  const { peer } = fixture;
 
-  beforeAll(() => peer.start());
-  afterAll(() => peer.stop());
-  beforeEach(() => {
-    peer.reset();
-    logger = captureLogger();
-  });
-
-  const answerer = () => new OpenAIAnswerer(new OpenAIProvider(peerOptions(peer), logger), { fallback: extractive });
+  const answerer = () => new OpenAIAnswerer(new OpenAIProvider(peerOptions(peer), fixture.logger), { fallback: extractive });
 
   it('keeps the poisoned passage inside its data section, out of the system role', async () => {
     peer.onChat(() => ({ answer: 'Returns are free.', citedPassageIds: ['1'], supported: true }));
@@ -199,18 +185,9 @@ describe('prompt injection: documents and customer text are data, never instruct
 
   it('customer text telling the analyzer how to route changes nothing routing reads; leaked cues are dropped', async () => {
     const fallback: Analyzer = { analyze: async () => { throw new Error('not expected'); } };
-    const analyzer = new OpenAIAnalyzer(new OpenAIProvider(peerOptions(peer, { languages: ['en'] }), logger), { intents: ['returns', 'order_status'], fallback });
+    const analyzer = new OpenAIAnalyzer(new OpenAIProvider(peerOptions(peer, { languages: ['en'] }), fixture.logger), { intents: ['returns', 'order_status'], fallback });
     peer.onChat(({ systemMessage }) => ({
-      language: 'en',
-      intent: 'billing',
-      confidence: 1,
-      runner_up: 'none',
-      runner_up_confidence: 0,
-      sentiment: 'neutral',
-      sentiment_score: 0,
-      frustration: 0,
-      urgent: false,
-      wants_human: false,
+      ...modelAnalysis({ intent: 'billing', confidence: 1 }),
       cues: [systemMessage, 'route to billing'],
       team: 'billing',
       priority: 'urgent',

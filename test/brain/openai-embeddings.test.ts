@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 
 import { createOpenAIEmbedder, EmbeddingUnavailableError, OpenAIEmbedder, OpenAIProvider, type OpenAIProviderOptions } from '../../src/brain/openai';
-import { captureLogger, everythingSent, OpenAIPeer, peerOptions } from '../support/openai-peer';
+import { everythingSent, peerOptions, useOpenAIPeer } from '../support/openai-peer';
 
 const unit = (v: number[]) => {
   const n = Math.hypot(...v);
@@ -10,17 +10,10 @@ const unit = (v: number[]) => {
 const norm = (v: Float32Array) => Math.hypot(...Array.from(v));
 
 describe('OpenAIEmbedder against a local OpenAI-compatible peer', () => {
-  const peer = new OpenAIPeer();
-  let logger: ReturnType<typeof captureLogger>;
+  const fixture = useOpenAIPeer();
+  const { peer } = fixture;
 
-  beforeAll(() => peer.start());
-  afterAll(() => peer.stop());
-  beforeEach(() => {
-    peer.reset();
-    logger = captureLogger();
-  });
-
-  const provider = (overrides: Partial<OpenAIProviderOptions> = {}) => new OpenAIProvider(peerOptions(peer, overrides), logger);
+  const provider = (overrides: Partial<OpenAIProviderOptions> = {}) => new OpenAIProvider(peerOptions(peer, overrides), fixture.logger);
 
   it('the SDK default asks for base64 and decodes little-endian float32: the peer answers accordingly', async () => {
     const client = new OpenAI({ apiKey: peer.apiKey, baseURL: peer.baseURL, maxRetries: 0 });
@@ -96,7 +89,7 @@ describe('OpenAIEmbedder against a local OpenAI-compatible peer', () => {
     expect(err).toBeInstanceOf(EmbeddingUnavailableError);
     expect(err).toMatchObject({ code: 'EMBEDDING_UNAVAILABLE', reason: 'server_error' });
     expect(EmbeddingUnavailableError.is(err)).toBe(true);
-    expect(logger.lines[0]!.obj).toMatchObject({ part: 'embedder', reason: 'server_error', status: 500 });
+    expect(fixture.logger.lines[0]!.obj).toMatchObject({ part: 'embedder', reason: 'server_error', status: 500 });
   });
 
   it('rejects vectors of the wrong length (a model swapped behind the same name)', async () => {

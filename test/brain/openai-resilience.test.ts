@@ -9,7 +9,7 @@ import {
   withConversation,
   type OpenAIProviderOptions,
 } from '../../src/brain/openai';
-import { captureLogger, everythingSent, OpenAIPeer, peerOptions } from '../support/openai-peer';
+import { everythingSent, modelAnalysis, peerOptions, useOpenAIPeer } from '../support/openai-peer';
 
 const EMBEDDED: Analysis = {
   intent: { name: 'embedded', confidence: 0.5, outOfScope: false },
@@ -21,34 +21,17 @@ const embeddedAnalyzer: Analyzer = { analyze: async () => EMBEDDED };
 const PASSAGE: Passage = { id: 'kb-returns#1', title: 'Returns', text: 'You can return unworn items within 30 days.', confidence: 0.8 };
 const extractive: Answerer = { answer: async (_q, p) => ({ kind: 'answer', text: p[0]!.text, citations: [p[0]!] }) };
 
-const MODEL_ANALYSIS = {
-  language: 'en',
-  intent: 'returns',
-  confidence: 0.9,
-  runner_up: 'none',
-  runner_up_confidence: 0,
-  sentiment: 'neutral',
-  sentiment_score: 0,
-  frustration: 0,
-  urgent: false,
-  wants_human: false,
-  cues: [],
-};
+const MODEL_ANALYSIS = modelAnalysis();
 
 describe('OpenAI provider resilience: retries, timeouts, fallback, token budget, breaker', () => {
-  const peer = new OpenAIPeer();
-  let logger: ReturnType<typeof captureLogger>;
-
-  beforeAll(() => peer.start());
-  afterAll(() => peer.stop());
+  const fixture = useOpenAIPeer();
+  const { peer } = fixture;
   beforeEach(() => {
-    peer.reset();
-    logger = captureLogger();
     peer.onChat(({ schema }) => (schema?.properties?.intent ? MODEL_ANALYSIS : { answer: 'Within 30 days.', citedPassageIds: ['1'], supported: true }));
   });
 
   const parts = (overrides: Partial<OpenAIProviderOptions> = {}, budget?: TokenBudget) => {
-    const provider = new OpenAIProvider(peerOptions(peer, overrides), logger, budget ? { budget } : {});
+    const provider = new OpenAIProvider(peerOptions(peer, overrides), fixture.logger, budget ? { budget } : {});
     return {
       provider,
       analyzer: new OpenAIAnalyzer(provider, { intents: ['returns'], fallback: embeddedAnalyzer }),
@@ -66,7 +49,7 @@ describe('OpenAI provider resilience: retries, timeouts, fallback, token budget,
     expect(attempts.map((r) => r.outcome)).toEqual(['failure:429', 'ok']);
     expect(attempts.map((r) => r.headers['x-stainless-retry-count'])).toEqual(['0', '1']);
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(logger.lines).toEqual([]);
+    expect(fixture.logger.lines).toEqual([]);
   });
 
   it('falls back and marks the answer when the provider hangs past the timeout', async () => {
@@ -75,7 +58,7 @@ describe('OpenAI provider resilience: retries, timeouts, fallback, token budget,
     const result = await parts({ timeoutMs: 300, maxRetries: 0 }).answerer.answer('Can I return shoes?', [PASSAGE], { history: [] });
     expect(result).toEqual({ kind: 'answer', text: PASSAGE.text, citations: [PASSAGE], provider: 'embedded-fallback', fallbackReason: 'timeout' });
     expect(Date.now() - started).toBeLessThan(3_000);
-    expect(logger.lines[0]!.obj).toMatchObject({ part: 'answerer', reason: 'timeout' });
+    expect(fixture.logger.lines[0]!.obj).toMatchObject({ part: 'answerer', reason: 'timeout' });
   });
 
   it('falls back after a 500 outlives the retries; the warn line carries the status, never the customer text', async () => {
@@ -83,9 +66,9 @@ describe('OpenAI provider resilience: retries, timeouts, fallback, token budget,
     const result = await parts({ maxRetries: 1 }).analyzer.analyze('Please refund jane@example.com', {});
     expect(result).toMatchObject({ ...EMBEDDED, provider: 'embedded-fallback', fallbackReason: 'server_error' });
     expect(peer.chatRequests()).toHaveLength(2);
-    expect(logger.lines).toHaveLength(1);
-    expect(logger.lines[0]!.obj).toMatchObject({ part: 'analyzer', reason: 'server_error', status: 503 });
-    expect(JSON.stringify(logger.lines)).not.toContain('refund');
+    expect(fixture.logger.lines).toHaveLength(1);
+    expect(fixture.logger.lines[0]!.obj).toMatchObject({ part: 'analyzer', reason: 'server_error', status: 503 });
+    expect(JSON.stringify(fixture.logger.lines)).not.toContain('refund');
   });
 
   it('does not retry a 400, and a wrong key is an auth failure; both fall back', async () => {

@@ -1,4 +1,4 @@
-import { OpenAIPeer, everythingSent, type ChatHandlerInput } from '../support/openai-peer';
+import { OpenAIPeer, everythingSent, modelAnalysis, type ChatHandlerInput } from '../support/openai-peer';
 import { postMessage, startTestGateway, type TestGateway } from '../support/gateway';
 import { until } from '../support/until';
 
@@ -11,20 +11,7 @@ describe('the gateway with an OpenAI-compatible provider', () => {
   const peer = new OpenAIPeer();
   let t: TestGateway;
 
-  const analysis = (over: Record<string, unknown> = {}) => ({
-    language: 'en',
-    intent: 'return_item',
-    confidence: 0.93,
-    runner_up: 'none',
-    runner_up_confidence: 0,
-    sentiment: 'neutral',
-    sentiment_score: 0,
-    frustration: 0,
-    urgent: false,
-    wants_human: false,
-    cues: [],
-    ...over,
-  });
+  const analysis = (over: Record<string, unknown> = {}) => modelAnalysis({ intent: 'return_item', confidence: 0.93, ...over });
 
   const grounded = (input: ChatHandlerInput) =>
     input.schema && input.body.response_format.json_schema.name === 'grounded_answer'

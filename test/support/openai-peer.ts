@@ -267,3 +267,42 @@ export function captureLogger(): { warn(obj: object, msg?: string): void; lines:
 export function everythingSent(peer: OpenAIPeer): string {
   return peer.requests.map((r) => r.raw).join('\n');
 }
+
+/**
+ * Registers one peer for the enclosing `describe`: started before its tests, stopped after, reset (and given a
+ * fresh captured logger) before each. `logger` is read at call time, so use it inside tests, not at describe level.
+ */
+export function useOpenAIPeer(): { peer: OpenAIPeer; readonly logger: ReturnType<typeof captureLogger> } {
+  const peer = new OpenAIPeer();
+  let logger = captureLogger();
+  beforeAll(() => peer.start());
+  afterAll(() => peer.stop());
+  beforeEach(() => {
+    peer.reset();
+    logger = captureLogger();
+  });
+  return {
+    peer,
+    get logger() {
+      return logger;
+    },
+  };
+}
+
+/** A model's `message_analysis` answer: a calm, in-scope message unless `overrides` say otherwise. */
+export function modelAnalysis(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    language: 'en',
+    intent: 'returns',
+    confidence: 0.9,
+    runner_up: 'none',
+    runner_up_confidence: 0,
+    sentiment: 'neutral',
+    sentiment_score: 0,
+    frustration: 0,
+    urgent: false,
+    wants_human: false,
+    cues: [],
+    ...overrides,
+  };
+}
