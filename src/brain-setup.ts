@@ -19,6 +19,7 @@ export async function createConfiguredBrain(config: Config, log: Logger, connect
   const files = loadBrainFiles(config);
   const embedded = config.EMBEDDINGS === 'embedded' ? await loadEmbeddedModel(config, log) : undefined;
   const embeddedParts = createEmbeddedParts(config, files.intents, embedded, log);
+  await embeddedParts.prepare();
   const openai = config.OPENAI_API_KEY ? await createOpenAIParts(config, log, files.intents, embeddedParts) : undefined;
   if (config.EMBEDDINGS === 'openai' && !openai?.embedder) log.warn('EMBEDDINGS=openai but no provider embedder is available: keyword retrieval only');
   const retrievalEmbedder = config.EMBEDDINGS === 'openai' ? openai?.embedder : embedded;

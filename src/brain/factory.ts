@@ -29,6 +29,8 @@ export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'ANSWER_MIN_CONFID
 export interface EmbeddedParts {
   analyzer: Analyzer;
   answerer: Answerer;
+  /** Trains what can be trained before traffic (the sentiment model over the embedder). */
+  prepare(): Promise<void>;
 }
 
 /** Reads the admin's files; a bad one stops the start naming the file and the problem. */
@@ -44,6 +46,7 @@ export function createEmbeddedParts(settings: BrainSettings, intents: IntentSpec
   return {
     analyzer: new EmbeddedAnalyzer(intents, sentiment, { intentMinConfidence: settings.INTENT_MIN_CONFIDENCE }),
     answerer: new ExtractiveAnswerer({ semantic: settings.ANSWER_MIN_CONFIDENCE, lexical: settings.ANSWER_MIN_SCORE }),
+    prepare: () => sentiment.prepare(),
   };
 }
 
@@ -51,7 +54,8 @@ export function createEmbeddedParts(settings: BrainSettings, intents: IntentSpec
 export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs, parts = createEmbeddedParts(settings, inputs.intents, inputs.embedder)): SupportBrain {
   return new SupportBrain({
     name: 'embedded',
-    ...parts,
+    analyzer: parts.analyzer,
+    answerer: parts.answerer,
     passages: inputs.passages,
     intents: inputs.intents,
     routing: inputs.routing,

@@ -63,7 +63,7 @@ export class EmbeddedSentimentAnalyzer implements SentimentAnalyzer {
 
   async analyze(text: string): Promise<SentimentReading> {
     const rules = this.measure(text);
-    // A plain question ("is a PO box ok for delivery?") is a request for information: the embedding model, tuned on
+    // A plain question ("which warehouse do Canadian orders come from?") asks for information: the embedding model, tuned on
     // complaint-heavy data, reads too much negativity into support vocabulary ("order", "delivery", "refund").
     if (!this.embedder || rules.plainQuestion) return this.finish(rules, rules.score, this.thresholds);
     try {
@@ -71,14 +71,28 @@ export class EmbeddedSentimentAnalyzer implements SentimentAnalyzer {
       const polarity = await (await this.model).polarity(normalizeMessage(text));
       return this.finish(rules, RULES_SHARE * rules.score + (1 - RULES_SHARE) * polarity, EMBEDDING_THRESHOLDS);
     } catch (err) {
-      // A broken model must not take sentiment down with it. Concurrent callers may all land here: report once.
-      if (this.embedder) {
-        this.embedder = undefined;
-        this.model = undefined;
-        this.options.onEmbeddingError?.(err);
-      }
+      this.giveUpEmbeddings(err);
       return this.finish(rules, rules.score, this.thresholds);
     }
+  }
+
+  /** Trains the embedding model now (about 2 s) rather than on the first customer's message. Never throws. */
+  async prepare(): Promise<void> {
+    if (!this.embedder) return;
+    try {
+      this.model ??= EmbeddingSentimentModel.train(this.embedder);
+      await this.model;
+    } catch (err) {
+      this.giveUpEmbeddings(err);
+    }
+  }
+
+  /** A broken model must not take sentiment down with it: rules only from now on. Concurrent callers: report once. */
+  private giveUpEmbeddings(err: unknown): void {
+    if (!this.embedder) return;
+    this.embedder = undefined;
+    this.model = undefined;
+    this.options.onEmbeddingError?.(err);
   }
 
   /** The rules-only reading, synchronous: for evaluation loops and callers that cannot await. */
