@@ -118,7 +118,7 @@ export class SupportBrain implements Brain {
     const annotations: Annotations = { ...notes, decision: 'escalate', reason };
     if (alreadyQueued) {
       // Escalated earlier outside hours and the bot kept helping: the queue entry stands, no second escalation.
-      return { kind: 'clarify', text: `${REPLIES.alreadyQueued}`, choices: [], annotations: { ...annotations, decision: 'clarify' } };
+      return { kind: 'clarify', text: REPLIES.alreadyQueued, choices: [], annotations: { ...annotations, decision: 'clarify' } };
     }
     const base = { kind: 'escalate' as const, reason, team: routing.team, priority: routing.priority, annotations };
     const hours = routing.hours;
