@@ -3,8 +3,7 @@ import type { Passage } from './types';
 
 /** Where answers come from: the knowledge base, searched lexically, semantically or both. */
 export interface PassageSource {
-  /** True when confidences come from vectors (calibrated) rather than keyword coverage. */
-  readonly semantic: boolean;
+  /** Best first; each passage says whether its confidence is keyword coverage (`lexical`) or calibrated. */
   retrieve(query: string, limit: number): Promise<Passage[]>;
 }
 
@@ -25,7 +24,6 @@ function toPassages(hits: Awaited<ReturnType<HybridRetriever['search']>>, lexica
  */
 export function retrieverPassages(primary: HybridRetriever, keywordFallback?: HybridRetriever, onFallback?: (err: unknown) => void): PassageSource {
   return {
-    semantic: primary.semantic,
     async retrieve(query, limit) {
       try {
         return toPassages(await primary.search(query, limit), !primary.semantic);
