@@ -85,6 +85,11 @@ export type InboundEvent<Raw = unknown> =
       sentAt: Date;
       /** True for the bot's own messages echoed back by the platform: the pipeline drops them (loop guard). */
       isSelf: boolean;
+      /**
+       * Seen in a shared space without being addressed to us (a Slack thread reply without a mention): it only
+       * counts when it continues a conversation we are already in, or a desk thread.
+       */
+      ambient?: boolean;
       raw: Raw;
     }
   | { kind: 'status'; externalId: string; status: DeliveryStatus; error?: DeliveryError; at: Date; raw: Raw }
@@ -96,6 +101,16 @@ export type InboundEvent<Raw = unknown> =
       value: string;
       title?: string;
       sentAt: Date;
+      raw: Raw;
+    }
+  | {
+      /** An agent-facing command (`/switchboard mine`, "status" to the bot in a desk channel); answered in the response. */
+      kind: 'command';
+      externalId: string;
+      from: Identity;
+      address: ChannelAddress;
+      command: string;
+      text: string;
       raw: Raw;
     }
   | { kind: 'unsupported'; reason: string; raw: Raw };
@@ -163,8 +178,11 @@ export interface ChannelAdapter<Raw = unknown> {
   readonly capabilities: Capabilities;
   /** Platform handshakes answered before verification matters (hub.challenge, url_verification, PING). */
   handshake?(req: RawRequest): RawResponse | undefined;
-  /** Pure: raw bytes in, throws `AdapterError` with code `bad_signature` (→ 401) when the request is not authentic. */
-  verify(req: RawRequest): void;
+  /**
+   * Raw bytes in, throws `AdapterError` with code `bad_signature` (→ 401) when the request is not authentic. Pure
+   * for HMAC channels; asynchronous where the keys live elsewhere (Bot Framework JWTs are checked against JWKS).
+   */
+  verify(req: RawRequest): void | Promise<void>;
   /** Pure: unknown shapes become `{kind: 'unsupported'}`; never throws. */
   parse(req: RawRequest): InboundEvent<Raw>[];
   send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt>;

@@ -31,7 +31,7 @@ export function apiRoutes(deps: GatewayDeps): Router {
     requireJson(req);
     const raw = toRawRequest(req);
     const adapter = deps.registry.get(channel);
-    adapter.verify(raw);
+    await adapter.verify(raw);
     const [event] = adapter.parse(raw);
     if (!event || event.kind === 'unsupported') {
       throw new HttpError(400, 'invalid_body', event?.reason ?? 'empty body');

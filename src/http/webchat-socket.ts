@@ -96,7 +96,7 @@ async function onFrame(
     rawBody: data,
   };
   const adapter = deps.registry.get(channel);
-  adapter.verify(raw);
+  await adapter.verify(raw);
   for (const event of adapter.parse(raw)) {
     if (event.kind === 'unsupported') {
       deps.log.info({ channel: channel.id, reason: event.reason }, 'unsupported web chat frame');

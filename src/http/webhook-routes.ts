@@ -33,7 +33,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
       else res.json(handshake.body);
       return;
     }
-    adapter.verify(raw);
+    await adapter.verify(raw);
     const events = adapter.parse(raw);
     let stored = 0;
     for (const event of events) {

@@ -36,6 +36,10 @@ export class Ingestor extends EventEmitter {
       case 'unsupported':
         this.log.info({ channel: channel.id, reason: event.reason }, 'unsupported event acknowledged');
         return { kind: 'ignored', reason: event.reason };
+      case 'command':
+        // Commands are for agents at a desk (src/desk); one that reaches the customer pipeline has no desk to answer.
+        this.log.info({ channel: channel.id, command: event.command }, 'command without a desk acknowledged');
+        return { kind: 'ignored', reason: 'command without a desk' };
       case 'status': {
         let updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error);
         if (!updated) {
