@@ -4,7 +4,13 @@ module.exports = {
   testEnvironment: '<rootDir>/test/setup/node-typed-arrays-environment.ts',
   roots: ['<rootDir>/test', '<rootDir>/adapters', '<rootDir>/conversations', '<rootDir>/knowledge', '<rootDir>/src'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // jose (under the Teams SDK's JWKS client) ships only as ES modules, which jest's CommonJS runtime cannot
+    // require on Node 20; Node itself and tsx load it fine, so only the tests need it compiled.
+    '^.+/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 30000,

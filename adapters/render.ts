@@ -60,6 +60,11 @@ export function render(content: OutboundContent, caps: Capabilities): RenderResu
     }
   }
 
+  if (content.authorKind === 'agent' && content.authorName && caps.authorNames !== 'native' && blocks.length > 0) {
+    // The customer should know a person wrote this, and who; channels that show authors do it themselves.
+    blocks[0] = `**${content.authorName.replace(/\*/g, '')}:** ${blocks[0]}`;
+  }
+
   const nativeCitations = caps.citations === 'native';
   if (content.citations.length > 0 && !nativeCitations) {
     blocks.push(

@@ -162,6 +162,8 @@ export interface Capabilities {
   replyWindowHours?: number;
   /** 'native': the channel shows `citations` itself; otherwise the renderer writes them into the text. */
   citations?: 'native' | 'text';
+  /** 'native': the channel shows an agent's name beside their message; otherwise the renderer prefixes it. */
+  authorNames?: 'native' | 'text';
 }
 
 /** The configured channel instance an adapter serves. Secrets arrive decrypted; they never leave the process. */

@@ -55,6 +55,12 @@ export class ChannelRepository {
     return rows.map((r) => this.toInstance(r));
   }
 
+  /** Enabled channels (of one kind, if given): what the connection host keeps connected. */
+  async listEnabled(kind?: ChannelKind): Promise<ChannelInstance[]> {
+    const rows = await this.models.Channel.find({ enabled: true, ...(kind ? { kind } : {}) }).sort({ _id: 1 }).lean<ChannelRecord[]>();
+    return rows.map((r) => this.toInstance(r));
+  }
+
   private toInstance(row: ChannelRecord): ChannelInstance {
     return {
       id: row._id,

@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { ChannelAddress, ChannelKind } from '../adapters/types';
 import { isDuplicateKey } from './errors';
 import type { Models } from './models';
-import type { Annotations, ConversationRecord, Priority, StoredAddress } from './types';
+import type { Annotations, ConversationAssist, ConversationRecord, Priority, StoredAddress } from './types';
 
 export function toStoredAddress(address: ChannelAddress): StoredAddress {
   return {
@@ -18,6 +18,11 @@ export function fromStoredAddress(stored: StoredAddress): ChannelAddress {
     ...(stored.threadId ? { threadId: stored.threadId } : {}),
     extra: Object.fromEntries((stored.extra ?? []).map(({ k, v }) => [k, v])),
   };
+}
+
+/** One open conversation per channel address (and thread): the unique key ingest upserts on. */
+export function openKeyOf(channelId: string, address: ChannelAddress): string {
+  return `${channelId}:${address.to}${address.threadId ? `:${address.threadId}` : ''}`;
 }
 
 export interface Escalation {
@@ -37,7 +42,7 @@ export class ConversationRepository {
     address: ChannelAddress;
     now: Date;
   }): Promise<ConversationRecord> {
-    const openKey = `${input.channelId}:${input.address.to}${input.address.threadId ? `:${input.address.threadId}` : ''}`;
+    const openKey = openKeyOf(input.channelId, input.address);
     const upsert = () =>
       this.models.Conversation.findOneAndUpdate(
         { openKey },
@@ -68,6 +73,11 @@ export class ConversationRepository {
     return row as ConversationRecord;
   }
 
+  /** The open conversation at this address, if there is one (ambient thread replies only continue one). */
+  async findOpen(channelId: string, address: ChannelAddress): Promise<ConversationRecord | null> {
+    return this.models.Conversation.findOne({ openKey: openKeyOf(channelId, address) }).lean<ConversationRecord>();
+  }
+
   async get(id: Types.ObjectId | string): Promise<ConversationRecord | null> {
     return this.models.Conversation.findById(id).lean<ConversationRecord>();
   }
@@ -89,6 +99,7 @@ export class ConversationRepository {
 
   /** Hands the conversation to people; the bot stays silent from here until it is returned or resolved. */
   async escalate(id: Types.ObjectId, escalation: Escalation, latest: Annotations, now: Date, botHelpsUntil?: Date): Promise<void> {
+    // A re-escalation starts a new clock: the reminder and the reply time are about this hand-over.
     await this.models.Conversation.updateOne(
       { _id: id, status: 'bot' },
       {
@@ -96,6 +107,7 @@ export class ConversationRepository {
           ...(botHelpsUntil ? { botHelpsUntil } : {}),
           lastBotReplyAt: now,
           status: 'pending',
+          escalatedAt: now,
           team: escalation.team,
           priority: escalation.priority,
           escalationReason: escalation.reason,
@@ -105,6 +117,25 @@ export class ConversationRepository {
     );
   }
 
+  /**
+   * An agent takes the conversation: from "pending" (or from themselves, harmlessly). Returns the conversation as it
+   * is after the attempt, so the caller can tell a colleague who already has it.
+   */
+  async claim(id: Types.ObjectId, agent: { id: string; name?: string }, now: Date): Promise<{ claimed: boolean; conversation: ConversationRecord | null }> {
+    const claimed = await this.models.Conversation.findOneAndUpdate(
+      // From "bot" too: an agent may take a conversation back after returning it to the bot.
+      { _id: id, $or: [{ status: { $in: ['pending', 'bot'] } }, { status: 'assigned', assignee: agent.id }] },
+      {
+        $set: { status: 'assigned', assignee: agent.id, claimedAt: now, ...(agent.name ? { assigneeName: agent.name } : {}) },
+        $unset: { botHelpsUntil: 1 },
+      },
+      { returnDocument: 'after', lean: true },
+    );
+    if (claimed) return { claimed: true, conversation: claimed as ConversationRecord };
+    return { claimed: false, conversation: await this.get(id) };
+  }
+
+  /** Assigns without the desk (admin tools, tests); the conversation must still be open. */
   async assign(id: Types.ObjectId, assignee: string): Promise<void> {
     await this.models.Conversation.updateOne(
       { _id: id, status: { $ne: 'resolved' } },
@@ -112,24 +143,98 @@ export class ConversationRepository {
     );
   }
 
-  async returnToBot(id: Types.ObjectId): Promise<void> {
-    await this.models.Conversation.updateOne(
+  /** Back to the bot; true when it was with people. */
+  async returnToBot(id: Types.ObjectId): Promise<boolean> {
+    const res = await this.models.Conversation.updateOne(
       { _id: id, status: { $in: ['pending', 'assigned'] } },
-      { $set: { status: 'bot', unhelpfulTurns: 0 }, $unset: { assignee: 1, escalationReason: 1, offeredChoices: 1, botHelpsUntil: 1 } },
+      {
+        $set: { status: 'bot', unhelpfulTurns: 0 },
+        $unset: { assignee: 1, assigneeName: 1, escalationReason: 1, offeredChoices: 1, botHelpsUntil: 1, slaRemindedAt: 1 },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /**
+   * Closing frees the address, so the customer's next message opens a new conversation — except while a
+   * satisfaction survey waits (`csatChoices`): then the address stays with this conversation until the customer
+   * answers it or writes about something else (src/pipeline/ingest.ts lets go of it then). True when this call
+   * resolved it.
+   */
+  async resolve(id: Types.ObjectId, now: Date, options: { by?: string; csatChoices?: Array<{ id: string; title: string }> } = {}): Promise<boolean> {
+    const row = await this.get(id);
+    if (!row || row.status === 'resolved') return false;
+    const res = await this.models.Conversation.updateOne(
+      { _id: id, status: { $ne: 'resolved' } },
+      {
+        $set: {
+          status: 'resolved',
+          resolvedAt: now,
+          resolutionMs: now.getTime() - row.createdAt.getTime(),
+          ...(options.by ? { resolvedBy: options.by } : {}),
+          ...(options.csatChoices ? { csat: { requestedAt: now }, offeredChoices: options.csatChoices } : {}),
+        },
+        $unset: { botHelpsUntil: 1, ...(options.csatChoices ? {} : { openKey: 1 }) },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** The customer's satisfaction score, once; the address is let go of at the same time. */
+  async recordCsat(id: Types.ObjectId, score: number, now: Date): Promise<boolean> {
+    const res = await this.models.Conversation.updateOne(
+      { _id: id, status: 'resolved', 'csat.score': { $exists: false } },
+      { $set: { 'csat.score': score, 'csat.answeredAt': now }, $unset: { openKey: 1, offeredChoices: 1 } },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** A resolved conversation stops holding its address (the survey went unanswered and the customer moved on). */
+  async releaseAddress(id: Types.ObjectId): Promise<void> {
+    await this.models.Conversation.updateOne({ _id: id, status: 'resolved' }, { $unset: { openKey: 1, offeredChoices: 1 } });
+  }
+
+  /** The first time a person wrote to the customer after the escalation. */
+  async recordAgentReply(conversation: Pick<ConversationRecord, '_id' | 'escalatedAt' | 'agentFirstReplyAt' | 'createdAt'>, now: Date): Promise<void> {
+    if (conversation.agentFirstReplyAt) return;
+    const since = conversation.escalatedAt ?? conversation.createdAt;
+    await this.models.Conversation.updateOne(
+      { _id: conversation._id, agentFirstReplyAt: { $exists: false } },
+      { $set: { agentFirstReplyAt: now, agentReplyMs: now.getTime() - since.getTime() } },
     );
   }
 
-  /** Closing frees the address: the customer's next message opens a new conversation. */
-  async resolve(id: Types.ObjectId, now: Date): Promise<void> {
-    const row = await this.get(id);
-    if (!row || row.status === 'resolved') return;
-    await this.models.Conversation.updateOne(
-      { _id: id, status: { $ne: 'resolved' } },
-      {
-        $set: { status: 'resolved', resolvedAt: now, resolutionMs: now.getTime() - row.createdAt.getTime() },
-        $unset: { openKey: 1 },
-      },
+  async setAssist(id: Types.ObjectId, assist: ConversationAssist): Promise<void> {
+    await this.models.Conversation.updateOne({ _id: id }, { $set: { assist } });
+  }
+
+  /** Escalations nobody claimed since `before`, not reminded yet, oldest first. */
+  async unclaimedSince(before: Date, limit = 20): Promise<ConversationRecord[]> {
+    return this.models.Conversation.find({ status: 'pending', escalatedAt: { $lte: before }, slaRemindedAt: { $exists: false } })
+      .sort({ escalatedAt: 1 })
+      .limit(limit)
+      .lean<ConversationRecord[]>();
+  }
+
+  /** Marks the reminder sent; false when another process got there first. */
+  async markSlaReminded(id: Types.ObjectId, now: Date): Promise<boolean> {
+    const res = await this.models.Conversation.updateOne(
+      { _id: id, status: 'pending', slaRemindedAt: { $exists: false } },
+      { $set: { slaRemindedAt: now } },
     );
+    return res.modifiedCount === 1;
+  }
+
+  /** Open escalations for the desk's `/switchboard` command: waiting, or owned by `assignee`. */
+  async escalations(filter: { status: 'pending' | 'assigned'; assignee?: string }, limit = 10): Promise<ConversationRecord[]> {
+    return this.models.Conversation.find({ status: filter.status, ...(filter.assignee ? { assignee: filter.assignee } : {}) })
+      .sort({ escalatedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<ConversationRecord[]>();
+  }
+
+  async countByStatus(status: ConversationRecord['status'], since?: Date): Promise<number> {
+    return this.models.Conversation.countDocuments({ status, ...(since ? { updatedAt: { $gte: since } } : {}) });
   }
 
   /**

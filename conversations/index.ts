@@ -2,7 +2,9 @@ import type { Connection } from 'mongoose';
 import { ChannelRepository } from './channels';
 import { ContactRepository } from './contacts';
 import { ConversationRepository } from './conversations';
+import { DeskRepository } from './desk';
 import { JobRepository } from './jobs';
+import { LeaseRepository } from './leases';
 import { MessageRepository } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import type { SecretBox } from './secret-box';
@@ -14,6 +16,8 @@ export interface Store {
   messages: MessageRepository;
   channels: ChannelRepository;
   jobs: JobRepository;
+  leases: LeaseRepository;
+  desk: DeskRepository;
 }
 
 export async function openStore(connection: Connection, box: SecretBox): Promise<Store> {
@@ -26,6 +30,8 @@ export async function openStore(connection: Connection, box: SecretBox): Promise
     messages: new MessageRepository(models),
     channels: new ChannelRepository(models, box),
     jobs: new JobRepository(models.Job),
+    leases: new LeaseRepository(models.Lease),
+    desk: new DeskRepository(models),
   };
 }
 

@@ -188,6 +188,38 @@ export class MessageRepository {
     }
   }
 
+  /** An agent's internal note: part of the conversation's record, never delivered. False on a repeat (same key). */
+  async insertNote(input: {
+    conversationId: Types.ObjectId;
+    contactId: Types.ObjectId;
+    channelId: string;
+    author: { kind: AuthorKind; id?: string; name?: string };
+    text: string;
+    dedupeKey: string;
+    now: Date;
+  }): Promise<boolean> {
+    try {
+      await this.models.Message.insertMany([
+        {
+          conversationId: input.conversationId,
+          contactId: input.contactId,
+          channelId: input.channelId,
+          direction: 'outbound',
+          author: input.author,
+          parts: [{ type: 'text', text: input.text }],
+          text: input.text,
+          internal: true,
+          dedupeKey: input.dedupeKey,
+          receivedAt: input.now,
+        },
+      ]);
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
   // The delivery methods below are called by the holder of the message's delivery job lease.
 
   async recordChunkSent(id: Types.ObjectId, externalId: string | undefined): Promise<void> {

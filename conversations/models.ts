@@ -1,15 +1,18 @@
 import type { Connection, Model } from 'mongoose';
+import { createDeskModels, type DeskModels } from './desk';
 import { createJobModel, type JobRecord } from './jobs';
+import { createLeaseModel, type LeaseRecord } from './leases';
 import { channelSchema, contactSchema, conversationSchema, identitySchema, messageSchema } from './schemas';
 import type { ChannelRecord, ContactRecord, ConversationRecord, IdentityRecord, MessageRecord } from './types';
 
-export interface Models {
+export interface Models extends DeskModels {
   Contact: Model<ContactRecord>;
   Identity: Model<IdentityRecord>;
   Conversation: Model<ConversationRecord>;
   Message: Model<MessageRecord>;
   Channel: Model<ChannelRecord>;
   Job: Model<JobRecord>;
+  Lease: Model<LeaseRecord>;
 }
 
 /** Models are bound to a connection (not the global mongoose), so tests and tools can hold several at once. */
@@ -21,6 +24,8 @@ export function createModels(connection: Connection): Models {
     Message: connection.model<MessageRecord>('Message', messageSchema, 'messages'),
     Channel: connection.model<ChannelRecord>('Channel', channelSchema, 'channels'),
     Job: createJobModel(connection),
+    Lease: createLeaseModel(connection),
+    ...createDeskModels(connection),
   };
 }
 

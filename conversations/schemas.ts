@@ -63,8 +63,17 @@ export const conversationSchema = new Schema<ConversationRecord>(
     offeredChoices: { type: [{ id: String, title: String, _id: false }], default: undefined },
     firstResponseAt: Date,
     firstResponseMs: Number,
+    escalatedAt: Date,
+    assigneeName: String,
+    claimedAt: Date,
+    agentFirstReplyAt: Date,
+    agentReplyMs: Number,
+    slaRemindedAt: Date,
+    assist: Schema.Types.Mixed,
     resolvedAt: Date,
     resolutionMs: Number,
+    resolvedBy: String,
+    csat: { _id: false, type: { requestedAt: Date, score: Number, answeredAt: Date } },
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
@@ -73,6 +82,8 @@ conversationSchema.index({ openKey: 1 }, { unique: true, sparse: true });
 // Inbox views: a team's escalations by status, newest first.
 conversationSchema.index({ status: 1, team: 1, updatedAt: -1 });
 conversationSchema.index({ contactId: 1, createdAt: -1 });
+// SLA reminders: unclaimed escalations, oldest first.
+conversationSchema.index({ status: 1, escalatedAt: 1 });
 
 const deliverySchema = new Schema(
   {
@@ -108,6 +119,7 @@ export const messageSchema = new Schema<MessageRecord>(
     annotations: Schema.Types.Mixed,
     replyTo: Schema.Types.ObjectId,
     rating: { _id: false, type: { value: String, at: Date } },
+    internal: Boolean,
     raw: String,
     receivedAt: { type: Date, required: true },
   },

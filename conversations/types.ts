@@ -96,10 +96,31 @@ export interface ConversationRecord {
   offeredChoices?: Array<{ id: string; title: string }>;
   firstResponseAt?: Date;
   firstResponseMs?: number;
+  /** When people were asked to take over (the latest escalation); SLA reminders and reply times count from here. */
+  escalatedAt?: Date;
+  /** Display name of the agent who owns it (`assignee` is their platform id, e.g. `slack:U123`). */
+  assigneeName?: string;
+  claimedAt?: Date;
+  /** The first message a person wrote to the customer after the escalation, and how long after it. */
+  agentFirstReplyAt?: Date;
+  agentReplyMs?: number;
+  /** Set when the unclaimed-escalation reminder went out, so it goes out once. */
+  slaRemindedAt?: Date;
+  /** The latest agent assist: summary and suggested reply shown on the desk card ("Send suggested reply" sends this). */
+  assist?: ConversationAssist;
   resolvedAt?: Date;
   resolutionMs?: number;
+  resolvedBy?: string;
+  /** Satisfaction survey after a person resolved it: asked, then answered 1 … 5. */
+  csat?: { requestedAt: Date; score?: number; answeredAt?: Date };
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface ConversationAssist {
+  summary: string;
+  suggestion?: { text: string; citations: Citation[] };
+  at: Date;
 }
 
 export interface DeliveryState {
@@ -142,6 +163,8 @@ export interface MessageRecord {
   delivery?: DeliveryState;
   annotations?: Annotations;
   replyTo?: Types.ObjectId;
+  /** An agent's note in the desk thread: stored with the conversation, never sent to the customer. */
+  internal?: boolean;
   /** The customer's verdict on a bot answer, for analytics. */
   rating?: { value: AnswerRating; at: Date };
   /** JSON text of the platform payload: the escape hatch, stored as a string so any key survives. */

@@ -81,6 +81,23 @@ const schema = z.object({
   /** Both set: a Slack workspace is a customer channel at /webhooks/slack (README: "Connect Slack"). */
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starts with xoxb-').optional(),
+  /** Set: a Discord bot is a customer channel (id "discord", DMs and mentions over the gateway); one process at a time holds its connection. */
+  DISCORD_BOT_TOKEN: z.string().min(1).optional(),
+  /**
+   * Stateful platform connections (the Discord gateway) run in one process at a time under a lease of this length,
+   * renewed every third of it; a dead holder is replaced once it lapses.
+   */
+  CONNECTION_LEASE_MS: numberFrom(30_000, 300),
+  /** A Slack channel id (C…): escalations are posted there as threads for agents (the `slack` channel's bot). */
+  SLACK_DESK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD').optional(),
+  /** An agent's line starting with this stays an internal note in the desk thread. */
+  DESK_NOTE_PREFIX: z.string().min(1).default('//'),
+  /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */
+  AGENT_ALIAS: z.string().min(1).optional(),
+  /** Minutes an escalation may wait unclaimed before the thread gets a reminder (0: no reminders). */
+  DESK_SLA_MINUTES: z.coerce.number().min(0).default(15),
+  /** Ask the customer for a 1–5 rating when an agent resolves the conversation. */
+  CSAT_ON_RESOLVE: z.stringbool().default(true),
   DEMO_API_KEY: z.string().min(16).optional(),
   DEMO_CALLBACK_URL: z.url().optional(),
 });

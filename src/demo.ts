@@ -29,7 +29,18 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
   });
   if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
     // Until there is an admin API: a Slack workspace as a customer channel, at /webhooks/slack.
-    await store.channels.ensure({ id: 'slack', kind: 'slack', name: 'Slack', secrets: { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN } });
+    // With SLACK_DESK_CHANNEL it is also the agents' desk: escalations become threads in that channel.
+    await store.channels.ensure({
+      id: 'slack',
+      kind: 'slack',
+      name: 'Slack',
+      settings: config.SLACK_DESK_CHANNEL ? { desk: { channel: config.SLACK_DESK_CHANNEL } } : {},
+      secrets: { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN },
+    });
+  }
+  if (config.DISCORD_BOT_TOKEN) {
+    // A Discord bot as a customer channel: DMs and mentions arrive over the gateway (one process holds it).
+    await store.channels.ensure({ id: 'discord', kind: 'discord', name: 'Discord', settings: { threads: true }, secrets: { botToken: config.DISCORD_BOT_TOKEN } });
   }
   return { webchatId: webchat.id, apiKey: api.secrets.apiKey ?? apiKey };
 }

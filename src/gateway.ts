@@ -4,8 +4,11 @@ import { hostname } from 'node:os';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApiAdapter } from '../adapters/api';
+import { createDiscordAdapter, createDiscordConnection } from '../adapters/discord';
 import { AdapterRegistry } from '../adapters/registry';
 import { createSlackAdapter } from '../adapters/slack';
+import { createSlackDesk } from '../adapters/slack/desk';
+import { createTeamsAdapter, createTeamsDesk } from '../adapters/teams';
 import { createWebchatAdapter } from '../adapters/webchat';
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
@@ -13,7 +16,13 @@ import { createApp } from './app';
 import { createConfiguredBrain } from './brain-setup';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
+import { ConnectionHost } from './connections';
 import type { GatewayDeps } from './deps';
+import { AgentAssist } from './desk/assist';
+import { DeskDeliverer } from './desk/deliverer';
+import { DeskService } from './desk/desk';
+import { remindUnclaimed } from './desk/sla';
+import { DeskSurfaces } from './desk/surfaces';
 import { attachWebchatSocket } from './http/webchat-socket';
 import { Deliverer } from './pipeline/deliverer';
 import { Ingestor } from './pipeline/ingest';
@@ -39,6 +48,10 @@ export interface Gateway {
   server: Server;
   processors: ConversationProcessor[];
   deliverers: Deliverer[];
+  desk: DeskService;
+  deskDeliverer: DeskDeliverer;
+  /** Keeps stateful platform connections (Discord gateway) open in exactly one process. */
+  connections: ConnectionHost;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
   listen(): Promise<string>;
   startWorkers(): void;
@@ -59,12 +72,55 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     api: (channel) => createApiAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     webchat: (channel) => createWebchatAdapter(channel, hub, clock),
     slack: (channel) => createSlackAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+    teams: (channel) => createTeamsAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+    discord: (channel) => createDiscordAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
   });
 
   const processorLoops: LeaseLoop[] = [];
   const deliveryLoops: LeaseLoop[] = [];
   const ingestor = new Ingestor(store, log, wakeOne(processorLoops), clock);
   const processId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+
+  // The people side: desks (Slack / Teams channels with `settings.desk`) get escalation threads and send agents' replies.
+  const deskLoops: LeaseLoop[] = [];
+  const surfaces = new DeskSurfaces({
+    slack: (channel) => createSlackDesk(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS }),
+    teams: (channel) => createTeamsDesk(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+  });
+  const desk = new DeskService(
+    store,
+    surfaces,
+    new AgentAssist(brain, log),
+    { notePrefix: config.DESK_NOTE_PREFIX, csatOnResolve: config.CSAT_ON_RESOLVE, ...(config.AGENT_ALIAS ? { agentAlias: config.AGENT_ALIAS } : {}) },
+    log,
+    clock,
+    async () => wakeOne(deliveryLoops)(),
+    wakeOne(deskLoops),
+  );
+  const deskDeliverer = new DeskDeliverer(
+    store,
+    surfaces,
+    {
+      owner: `${processId}:desk`,
+      leaseMs: Math.max(config.LEASE_MS, config.DELIVERY_TIMEOUT_MS * 3),
+      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+      baseDelayMs: config.DELIVERY_BASE_DELAY_MS,
+      maxDelayMs: config.DELIVERY_MAX_DELAY_MS,
+    },
+    log,
+    clock,
+    options.random,
+  );
+  deskLoops.push(new LeaseLoop('desk', () => deskDeliverer.tick(), config.POLL_MS, log));
+  if (config.DESK_SLA_MINUTES > 0) {
+    // A scan, not a queue: it finds nothing most of the time, so it runs far less often than the workers poll.
+    const slaMs = config.DESK_SLA_MINUTES * 60_000;
+    const scan = async () => {
+      await remindUnclaimed(store, { slaMs, now: clock(), queued: wakeOne(deskLoops) });
+      return false;
+    };
+    deskLoops.push(new LeaseLoop('desk-sla', scan, config.POLL_MS * 20, log));
+  }
 
   const processors: ConversationProcessor[] = [];
   const deliverers: Deliverer[] = [];
@@ -91,6 +147,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       wakeOne(deliveryLoops),
       clock,
       config.INLINE_DELIVERY ? deliverer : undefined,
+      desk,
     );
     processors.push(processor);
     deliverers.push(deliverer);
@@ -103,6 +160,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     registry,
     ingestor,
     hub,
+    desk,
     log,
     maxBodyBytes: config.MAX_BODY_BYTES,
     storeReady: async () => {
@@ -114,6 +172,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
     },
   };
+  // Events arriving over a platform connection take the same path as webhooks: ingest persists them.
+  const connections = new ConnectionHost(
+    store,
+    ingestor,
+    {
+      owner: processId,
+      leaseMs: config.CONNECTION_LEASE_MS,
+      factories: {
+        discord: (channel, onEvent) =>
+          createDiscordConnection(channel, onEvent, { timeoutMs: config.DELIVERY_TIMEOUT_MS, readyTimeoutMs: Math.max(5_000, config.CONNECTION_LEASE_MS), log }),
+      },
+    },
+    log,
+    clock,
+  );
   const server = createServer(createApp(deps));
   // Slow clients must not hold sockets forever; webhooks are small.
   server.headersTimeout = 20_000;
@@ -124,7 +197,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const startWorkers = () => {
     if (workersStarted) return;
     workersStarted = true;
-    [...processorLoops, ...deliveryLoops].forEach((l) => l.start());
+    [...processorLoops, ...deliveryLoops, ...deskLoops].forEach((l) => l.start());
+    connections.start();
   };
 
   return {
@@ -133,6 +207,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     server,
     processors,
     deliverers,
+    desk,
+    deskDeliverer,
+    connections,
     startWorkers,
     async listen() {
       await new Promise<void>((resolve, reject) => {
@@ -145,7 +222,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return `http://${host}:${port}`;
     },
     async stop() {
-      await Promise.all([...processorLoops, ...deliveryLoops].map((l) => l.stop()));
+      // First: no more inbound events, and the leases are released so another process connects at once.
+      await connections.stop();
+      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops].map((l) => l.stop()));
       for (const client of wss.clients) client.terminate();
       wss.close();
       if (server.listening) {

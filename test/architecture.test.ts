@@ -3,12 +3,12 @@ import { join, relative, resolve } from 'node:path';
 
 /**
  * Imports flow one way: src/ wires everything; adapters/, conversations/ and knowledge/ never import src/;
- * conversations/ knows only the adapter port (adapters/types), never an adapter; knowledge/ stands alone.
+ * conversations/ knows only the ports (adapters/types, adapters/desk), never an adapter; knowledge/ stands alone.
  */
 const ROOT = resolve(__dirname, '..');
 const RULES: Record<string, (target: string) => boolean> = {
   adapters: (t) => !t.startsWith('src/') && !t.startsWith('conversations/') && !t.startsWith('knowledge/'),
-  conversations: (t) => !t.startsWith('src/') && !t.startsWith('knowledge/') && (!t.startsWith('adapters/') || t === 'adapters/types'),
+  conversations: (t) => !t.startsWith('src/') && !t.startsWith('knowledge/') && (!t.startsWith('adapters/') || t === 'adapters/types' || t === 'adapters/desk'),
   knowledge: (t) => !t.startsWith('src/') && !t.startsWith('adapters/') && !t.startsWith('conversations/'),
 };
 

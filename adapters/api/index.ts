@@ -13,6 +13,7 @@ export const apiCapabilities: Capabilities = {
   edits: false,
   typing: false,
   citations: 'native',
+  authorNames: 'native',
 };
 
 export interface ApiAdapterDeps {

@@ -1,6 +1,6 @@
-import { webApi } from '@slack/bolt';
 import type { Capabilities, ChannelAdapter, ChannelAddress, ChannelInstance, DeliveryReceipt, RawRequest, RawResponse, RenderedMessage } from '../types';
 import { toSlackBlocks } from './blocks';
+import { slackClient } from './client';
 import { fromSlackError } from './errors';
 import { parseSlackRequest } from './parse';
 import { decodeSlackBody } from './payload';
@@ -24,8 +24,6 @@ export interface SlackAdapterDeps {
   clock?: () => Date;
 }
 
-const DEFAULT_API_URL = 'https://slack.com/api/';
-
 /**
  * Slack as a customer channel over the Events API, on our `/webhooks/:channelId` route (not bolt's receiver, so
  * events are persisted before the 200). Secrets: `signingSecret`, `botToken` (xoxb-). Settings: `slackApiUrl`
@@ -36,14 +34,7 @@ export function createSlackAdapter(channel: ChannelInstance, deps: SlackAdapterD
   const signingSecret = channel.secrets.signingSecret ?? '';
   const setting = (key: string) => (typeof channel.settings[key] === 'string' ? (channel.settings[key] as string) : undefined);
   const self = { botUserId: setting('botUserId'), botId: setting('botId') };
-  const client = new webApi.WebClient(channel.secrets.botToken, {
-    slackApiUrl: setting('slackApiUrl') ?? DEFAULT_API_URL,
-    // The outbox owns retries and back-off: the client must fail fast instead of pausing its queue on a 429.
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 0 },
-    timeout: deps.timeoutMs,
-    logLevel: webApi.LogLevel.ERROR,
-  });
+  const client = slackClient(channel, deps.timeoutMs);
   const verify = (req: RawRequest) => verifySlackSignature(signingSecret, req, clock());
 
   return {

@@ -39,6 +39,15 @@ const blockActions = z.object({
   actions: z.array(z.object({ type: z.string(), action_id: z.string(), value: z.string().optional(), action_ts: str.optional(), text: z.object({ text: z.string() }).optional() })),
 });
 
+const slashCommand = z.object({
+  command: z.string().regex(/^\/[\w-]+$/),
+  text: z.string().max(4000).default(''),
+  user_id: str,
+  user_name: z.string().optional(),
+  channel_id: str,
+  trigger_id: str,
+});
+
 type Decoded = Record<string, unknown> | undefined;
 
 /** Pure: one Slack request in, normalized events out; shapes we do not handle are `unsupported` (and acknowledged). */
@@ -46,6 +55,7 @@ export function parseSlackRequest(req: RawRequest, self: SlackSelf): InboundEven
   const body = decodeSlackBody(req);
   if (!body) return [{ kind: 'unsupported', reason: 'body is neither Slack JSON nor a payload form', raw: undefined }];
   if (body.type === 'block_actions') return parseBlockActions(body);
+  if (typeof body.command === 'string') return parseSlashCommand(body);
   const envelope = eventCallback.safeParse(body);
   if (!envelope.success) return [{ kind: 'unsupported', reason: `unhandled Slack payload type "${String(body.type)}"`, raw: body }];
   const parsed = slackMessage.safeParse(envelope.data.event);
@@ -61,9 +71,12 @@ export function parseSlackRequest(req: RawRequest, self: SlackSelf): InboundEven
   }
   // Edits, deletions, joins...: not something a customer asked.
   if (!isSelf && event.subtype) return [{ kind: 'unsupported', reason: `message subtype "${event.subtype}"`, raw: body }];
-  // Each customer message must reach us once: in channels only as `app_mention` (the `message` copy is dropped),
-  // in DMs only as `message` (a mention inside a DM is not a second question).
-  if (event.type === 'message' && event.channel_type !== 'im') return [{ kind: 'unsupported', reason: 'channel message without a mention', raw: body }];
+  // Each customer message must reach us once: in channels a mention only as `app_mention` (the `message` copy is
+  // dropped), in DMs only as `message` (a mention inside a DM is not a second question). A channel reply in a
+  // thread without a mention is "ambient": it counts only if it continues a conversation or a desk thread.
+  const ambient = event.type === 'message' && !isDirect(event);
+  if (ambient && mentionsUs(event.text ?? '', ownUsers)) return [{ kind: 'unsupported', reason: 'mention (handled as app_mention)', raw: body }];
+  if (ambient && !event.thread_ts) return [{ kind: 'unsupported', reason: 'channel message without a mention', raw: body }];
   if (event.type === 'app_mention' && isDirect(event)) return [{ kind: 'unsupported', reason: 'mention in a DM (handled as message.im)', raw: body }];
   if (!event.user && !isSelf) return [{ kind: 'unsupported', reason: 'message without a user', raw: body }];
 
@@ -79,6 +92,29 @@ export function parseSlackRequest(req: RawRequest, self: SlackSelf): InboundEven
       parts: [{ type: 'text', text }],
       sentAt: slackTime(event.ts),
       isSelf,
+      ...(ambient ? { ambient: true } : {}),
+      raw: body,
+    },
+  ];
+}
+
+function mentionsUs(text: string, ownUsers: Set<string | undefined>): boolean {
+  return [...ownUsers].some((id) => id !== undefined && text.includes(`<@${id}`));
+}
+
+/** `/switchboard mine`: answered in the HTTP response (ephemeral), so it has no thread or conversation. */
+function parseSlashCommand(body: Record<string, unknown>): InboundEvent<Decoded>[] {
+  const parsed = slashCommand.safeParse(body);
+  if (!parsed.success) return [{ kind: 'unsupported', reason: 'slash command without user, channel or trigger', raw: body }];
+  const c = parsed.data;
+  return [
+    {
+      kind: 'command',
+      externalId: c.trigger_id,
+      from: { externalId: c.user_id, ...(c.user_name ? { handle: c.user_name } : {}) },
+      address: { to: c.channel_id },
+      command: c.command,
+      text: c.text.trim(),
       raw: body,
     },
   ];

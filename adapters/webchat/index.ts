@@ -12,6 +12,7 @@ export const webchatCapabilities: Capabilities = {
   edits: false,
   typing: true,
   citations: 'native',
+  authorNames: 'native',
 };
 
 /** A message as the widget shows it (the `Msg` of the widget protocol). */

@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import type { ChannelInstance } from '../../adapters/types';
+import type { ChannelInstance, RawResponse } from '../../adapters/types';
 import type { GatewayDeps } from '../deps';
 import { HttpError } from './errors';
 import { rawBody, toRawRequest } from './raw-body';
@@ -36,9 +36,22 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     await adapter.verify(raw);
     const events = adapter.parse(raw);
     let stored = 0;
+    let answer: RawResponse | undefined;
     for (const event of events) {
+      // Agents' events (a reply in an escalation thread, a card button, /switchboard) are the desk's, not a customer's.
+      const taken = await deps.desk?.intercept(channel, event);
+      if (taken) {
+        answer ??= taken.response;
+        continue;
+      }
       const result = await deps.ingestor.ingest(channel, event);
       if (result.kind === 'message' && !result.duplicate) stored += 1;
+    }
+    if (answer) {
+      res.status(answer.status).set(answer.headers ?? {});
+      if (typeof answer.body === 'string') res.send(answer.body);
+      else res.json(answer.body);
+      return;
     }
     res.status(200).json({ ok: true, events: events.length, stored });
   };

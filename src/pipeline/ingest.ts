@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ChannelInstance, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { inboundDedupeKey } from '../../conversations/messages';
+import { csatScore } from './choices';
 import type { Types } from 'mongoose';
 
 export type IngestResult =
@@ -51,6 +52,10 @@ export class Ingestor extends EventEmitter {
       }
       case 'message':
         if (event.isSelf) return { kind: 'ignored', reason: 'own message' };
+        if (event.ambient && !(await this.store.conversations.findOpen(channel.id, event.address))) {
+          // A thread reply that did not address us, in a thread we are not part of: not ours to answer.
+          return { kind: 'ignored', reason: 'not addressed to us' };
+        }
         return this.storeInbound(channel, event, event.parts, undefined);
       case 'action':
         return this.storeInbound(
@@ -78,10 +83,17 @@ export class Ingestor extends EventEmitter {
       return { kind: 'message', conversationId: dedupe.conversationId, messageId: dedupe._id, duplicate: true };
     }
     const { contactId } = identity;
-    const [conversation] = await Promise.all([
-      this.store.conversations.openFor({ channelId: channel.id, channelKind: channel.kind, contactId, address: event.address, now }),
-      identity.created ? this.store.contacts.createFor(contactId, event.from) : Promise.resolve(),
-    ]);
+    const open = () => this.store.conversations.openFor({ channelId: channel.id, channelKind: channel.kind, contactId, address: event.address, now });
+    let [conversation] = await Promise.all([open(), identity.created ? this.store.contacts.createFor(contactId, event.from) : Promise.resolve()]);
+    if (conversation.status === 'resolved') {
+      // A resolved conversation keeps its address only while its satisfaction survey waits. An answer to the
+      // survey belongs to it; anything else is a new request and opens a new conversation.
+      const text = parts.map((p) => (p.type === 'text' ? p.text : '')).join(' ');
+      if (csatScore(actionValue, text, conversation.offeredChoices) === undefined) {
+        await this.store.conversations.releaseAddress(conversation._id);
+        conversation = await open();
+      }
+    }
     // The job exists before the message does: a crash between the two writes leaves work to find, never a
     // stored message that no worker will look at.
     await this.store.jobs.ensureProcess(conversation._id, now);

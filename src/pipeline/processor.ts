@@ -6,6 +6,8 @@ import type { Store } from '../../conversations';
 import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import type { Brain, Decision } from '../brain/types';
+import type { OutboundInput } from '../../conversations/messages';
+import { chosenByText, csatScore } from './choices';
 import type { Deliverer } from './deliverer';
 
 export interface ProcessorOptions {
@@ -17,6 +19,21 @@ export interface ProcessorOptions {
   /** Processing attempts for one message before it is handed to people with the error recorded. */
   maxAttempts?: number;
 }
+
+/**
+ * What the people side (src/desk) hears from the pipeline. An interface, so the pipeline does not depend on the
+ * desk; every call is idempotent and made before the message is marked done, so a crash re-runs it harmlessly.
+ */
+export interface HandoffListener {
+  /** The conversation was just handed to people because of `cause` (the message that led to it). */
+  escalated(conversationId: Types.ObjectId, cause: Types.ObjectId, now: Date): Promise<void>;
+  /** A customer message arrived while people own (or are about to own) the conversation. */
+  customerMessage(conversation: ConversationRecord, message: MessageRecord, now: Date): Promise<void>;
+  /** The customer answered the satisfaction survey of a resolved conversation. */
+  csatAnswered(conversationId: Types.ObjectId, score: number, now: Date): Promise<void>;
+}
+
+export const CSAT_THANKS = 'Thank you for your feedback!';
 
 /**
  * Turns stored inbound messages into decisions and queued replies, one conversation at a time (the
@@ -41,6 +58,7 @@ export class ConversationProcessor extends EventEmitter {
     private readonly clock: () => Date = () => new Date(),
     /** When set, replies are delivered at once by this worker instead of waiting for a delivery loop. */
     private readonly inlineDeliverer?: Deliverer,
+    private readonly handoff?: HandoffListener,
   ) {
     super();
     this.maxAttempts = options.maxAttempts ?? 5;
@@ -87,6 +105,8 @@ export class ConversationProcessor extends EventEmitter {
 
   private async handle(conversation: ConversationRecord, message: MessageRecord): Promise<ConversationRecord> {
     const now = this.clock();
+    if (conversation.status === 'resolved') return this.handleSurveyAnswer(conversation, message, now);
+    if (conversation.status !== 'bot') await this.handoff?.customerMessage(conversation, message, now);
     const botKeepsHelping = conversation.status === 'pending' && conversation.botHelpsUntil !== undefined && conversation.botHelpsUntil > now;
     if (conversation.status !== 'bot' && !botKeepsHelping) {
       // A person owns (or is about to own) this conversation: the bot stays silent; agents see the message.
@@ -118,7 +138,8 @@ export class ConversationProcessor extends EventEmitter {
         unhelpfulTurns: conversation.unhelpfulTurns,
         ...(conversation.latest?.language ? { language: conversation.latest.language } : {}),
       },
-      history: history.filter((h) => !h._id.equals(message._id)).map((h) => ({ author: h.author.kind, text: h.text })),
+      // Agents' internal notes are for colleagues, not for the customer's assistant (or a provider's prompt).
+      history: history.filter((h) => !h._id.equals(message._id) && !h.internal).map((h) => ({ author: h.author.kind, text: h.text })),
     });
 
     // Effects first: a re-run after a crash repeats them harmlessly (both are idempotent).
@@ -133,6 +154,7 @@ export class ConversationProcessor extends EventEmitter {
       // Escalate before marking the message done: a crash in between must re-run into "a person owns it".
       const escalation = { reason: decision.reason, team: decision.team, priority: decision.priority };
       await this.store.conversations.escalate(conversation._id, escalation, decision.annotations, now, decision.botHelpsUntil);
+      await this.handoff?.escalated(conversation._id, message._id, now);
       await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
       next = {
         ...next,
@@ -155,18 +177,53 @@ export class ConversationProcessor extends EventEmitter {
     return next;
   }
 
+  /**
+   * A resolved conversation only still receives messages while its survey waits (the ingestor moves anything else
+   * to a new conversation): the answer is stored on the conversation and thanked for.
+   */
+  private async handleSurveyAnswer(conversation: ConversationRecord, message: MessageRecord, now: Date): Promise<ConversationRecord> {
+    const score = csatScore(message.actionValue, message.text, conversation.offeredChoices);
+    if (score === undefined || conversation.csat?.score !== undefined) {
+      await this.store.messages.markProcessed(message._id, 'silent:resolved', { decision: 'silent' }, now);
+      this.emit('processed', message, undefined);
+      return conversation;
+    }
+    await this.store.conversations.recordCsat(conversation._id, score, now);
+    await this.queueOutbound(conversation, message, { author: { kind: 'system' }, parts: [{ type: 'text', text: CSAT_THANKS }], citations: [] }, now);
+    await this.handoff?.csatAnswered(conversation._id, score, now);
+    await this.store.messages.markProcessed(message._id, 'csat', {}, now);
+    this.emit('processed', message, undefined);
+    return { ...conversation, csat: { ...(conversation.csat ?? { requestedAt: now }), score, answeredAt: now } };
+  }
+
   private async queueReply(conversation: ConversationRecord, message: MessageRecord, decision: Decision, isFirstReply: boolean, now: Date): Promise<void> {
+    await this.queueOutbound(
+      conversation,
+      message,
+      {
+        author: { kind: 'bot' },
+        parts: this.replyParts(decision, isFirstReply),
+        citations: decision.kind === 'answer' ? decision.citations : [],
+        annotations: decision.annotations,
+      },
+      now,
+    );
+  }
+
+  private async queueOutbound(
+    conversation: ConversationRecord,
+    message: MessageRecord,
+    content: Pick<OutboundInput, 'author' | 'parts' | 'citations' | 'annotations'>,
+    now: Date,
+  ): Promise<void> {
     const dedupeKey = `reply:${String(message._id)}`;
     const queued = await this.store.messages.queueOutbound({
       conversationId: conversation._id,
       contactId: message.contactId,
       channelId: conversation.channelId,
-      author: { kind: 'bot' },
-      parts: this.replyParts(decision, isFirstReply),
-      citations: decision.kind === 'answer' ? decision.citations : [],
+      ...content,
       dedupeKey,
       replyTo: message._id,
-      annotations: decision.annotations,
       now,
     });
     // A re-run after a crash finds the reply written before; it still needs a delivery job if it never got one.
@@ -205,6 +262,7 @@ export class ConversationProcessor extends EventEmitter {
     if (attempts >= this.maxAttempts) {
       const escalation = { reason: 'processing_error', team: conversation.team ?? 'support', priority: 'high' as const };
       await this.store.conversations.escalate(conversation._id, escalation, { reason: 'processing_error' }, now);
+      await this.handoff?.escalated(conversation._id, message._id, now);
       await this.store.messages.markProcessed(message._id, 'error', { decision: 'escalate', reason: 'processing_error' }, now);
       return new Date(now.getTime());
     }
@@ -213,15 +271,3 @@ export class ConversationProcessor extends EventEmitter {
 }
 
 export type { JobRecord };
-
-/**
- * Channels without buttons show choices as a numbered list (adapters/render.ts); a reply that is just one of those
- * numbers, or exactly a choice's title, is that choice.
- */
-export function chosenByText(text: string, offered: Array<{ id: string; title: string }> | undefined): string | undefined {
-  if (!offered?.length) return undefined;
-  const trimmed = text.trim().replace(/[.)!]$/, '');
-  if (/^\d{1,2}$/.test(trimmed)) return offered[Number(trimmed) - 1]?.id;
-  const lower = trimmed.toLowerCase();
-  return offered.find((c) => c.title.toLowerCase() === lower)?.id;
-}

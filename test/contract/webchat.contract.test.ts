@@ -1,52 +1,11 @@
-import { EventEmitter, once } from 'node:events';
-import WebSocket from 'ws';
+import { EventEmitter } from 'node:events';
 import { issueVisitorToken } from '../../adapters/webchat/token';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startTestGateway } from '../support/gateway';
+import { Visitor } from '../support/webchat-visitor';
 import { adapterContract } from './adapter-contract';
 
-/** A visitor's browser, reduced to its socket: counts the bot's replies it receives. */
+/** Every visitor's replies are relayed here: the contract waits on it. */
 const peer = new EventEmitter();
-
-class Visitor {
-  readonly replies: unknown[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const frame = JSON.parse(String(data));
-      if (frame.type === 'message' && frame.message.author !== 'contact') {
-        this.replies.push(frame.message);
-        peer.emit('reply', frame.message);
-      }
-    });
-  }
-
-  static async connect(t: TestGateway, token: string): Promise<{ visitor?: Visitor; status: number }> {
-    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/webchat/${t.webchat.channelId}/ws?token=${encodeURIComponent(token)}`);
-    const visitor = new Visitor(ws);
-    const first = await Promise.race([
-      once(ws, 'message').then(([data]) => JSON.parse(String(data))),
-      once(ws, 'close').then(([code]) => ({ closed: code as number })),
-    ]);
-    if ('closed' in first) return { status: first.closed === 4401 ? 401 : 500 };
-    expect(first.type).toBe('history');
-    return { visitor, status: 101 };
-  }
-
-  /** Sends a frame and resolves with the server's answer to it (ack or error). */
-  async send(frame: unknown): Promise<{ type: string; code?: string }> {
-    const answer = new Promise<{ type: string; code?: string }>((resolve) => {
-      const onMessage = (data: WebSocket.RawData) => {
-        const reply = JSON.parse(String(data));
-        if (reply.type === 'ack' || reply.type === 'error') {
-          this.ws.off('message', onMessage);
-          resolve(reply);
-        }
-      };
-      this.ws.on('message', onMessage);
-    });
-    this.ws.send(JSON.stringify(frame));
-    return answer;
-  }
-}
 
 adapterContract('web chat', async () => {
   const t = await startTestGateway('contract_webchat');
@@ -59,7 +18,7 @@ adapterContract('web chat', async () => {
   };
   const visitorFor = async (contactId: string) => {
     if (!visitors.has(contactId)) {
-      const { visitor } = await Visitor.connect(t, tokenFor(contactId));
+      const { visitor } = await Visitor.connect(t, tokenFor(contactId), { relay: peer });
       visitors.set(contactId, visitor!);
     }
     return visitors.get(contactId)!;

@@ -39,6 +39,8 @@ const TEST_ENV = {
   POLL_MS: '20',
   WORKERS: '2',
   LEASE_MS: '2000',
+  // Connection leases (Discord gateway): a dead holder is replaced within about a second.
+  CONNECTION_LEASE_MS: '1000',
   DELIVERY_BASE_DELAY_MS: '20',
   DELIVERY_MAX_DELAY_MS: '200',
   DELIVERY_MAX_ATTEMPTS: '4',

@@ -12,6 +12,8 @@ export interface SlackCall {
   status: number;
   /** Whether the fake answered `ok: true`. */
   ok: boolean;
+  /** What the fake answered (the `ts` of a posted message…). */
+  answer: Record<string, unknown>;
   at: number;
 }
 
@@ -33,6 +35,8 @@ export class SlackPeer extends EventEmitter {
   private readonly scripts: Array<{ method: string; channel?: string; answer: Scripted }> = [];
   private server: Server | undefined;
   private seq = 0;
+  /** Workspace members `users.info` knows: id → display name. */
+  readonly users = new Map<string, string>();
   apiUrl = '';
 
   async start(): Promise<this> {
@@ -49,6 +53,7 @@ export class SlackPeer extends EventEmitter {
           form,
           status: answer.status,
           ok: answer.status === 200 && answer.body.ok === true,
+          answer: answer.body,
           at: Date.now(),
           ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
           ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
@@ -78,6 +83,11 @@ export class SlackPeer extends EventEmitter {
     this.respondWith(method, { status: 200, body: { ok: false, error } }, channel);
   }
 
+  /** Accepted calls of one method, optionally for one channel. */
+  accepted(method: string, channel?: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method && c.ok && (!channel || c.form.channel === channel));
+  }
+
   /** Messages that Slack accepted, optionally only those for one conversation (channel id). */
   posted(channel?: string): SlackCall[] {
     return this.calls.filter((c) => c.method === 'chat.postMessage' && c.ok && (!channel || c.form.channel === channel));
@@ -98,6 +108,12 @@ export class SlackPeer extends EventEmitter {
         return { status: 200, body: { ok: true, channel: form.channel, ts, message: { type: 'message', text: form.text, ts, bot_id: this.botId, user: this.botUserId, ...(form.thread_ts ? { thread_ts: form.thread_ts } : {}) } } };
       case 'chat.update':
         return { status: 200, body: { ok: true, channel: form.channel, ts: form.ts, text: form.text } };
+      case 'users.info': {
+        const user = this.users.get(form.user ?? '');
+        return user
+          ? { status: 200, body: { ok: true, user: { id: form.user, name: user.toLowerCase(), real_name: user, profile: { display_name: user, real_name: user } } } }
+          : { status: 200, body: { ok: false, error: 'user_not_found' } };
+      }
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }

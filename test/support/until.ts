@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { TestGateway } from './gateway';
 
-const EVENTS = ['sent', 'failed', 'retry', 'processed', 'queued', 'ingested', 'reply', 'request'];
+const EVENTS = ['sent', 'failed', 'retry', 'processed', 'queued', 'ingested', 'reply', 'request', 'done'];
 
 /**
  * Re-checks `check` each time a worker of the gateway reports progress, until it returns a value.
@@ -15,7 +15,7 @@ export async function until<T>(
 ): Promise<T> {
   const gateways = Array.isArray(t) ? t : [t];
   const emitters: EventEmitter[] = [
-    ...gateways.flatMap((g) => [...g.gateway.processors, ...g.gateway.deliverers, g.gateway.deps.ingestor]),
+    ...gateways.flatMap((g) => [...g.gateway.processors, ...g.gateway.deliverers, g.gateway.deps.ingestor, g.gateway.deskDeliverer]),
     ...extra,
   ];
   for (;;) {

@@ -86,7 +86,7 @@ describe('render degrades replies to what a channel can show', () => {
 });
 
 describe('numbered choices typed back', () => {
-  const { chosenByText } = require('../../src/pipeline/processor') as typeof import('../../src/pipeline/processor');
+  const { chosenByText } = require('../../src/pipeline/choices') as typeof import('../../src/pipeline/choices');
   const offered = [{ id: 'yes', title: 'Yes please' }, { id: 'handoff', title: 'Talk to a person' }];
   it.each([
     ['2', 'handoff'],

@@ -1,0 +1,261 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { ChannelInstance, ChannelKind, InboundEvent } from '../../adapters/types';
+import type { Store } from '../../conversations';
+import type { Ingestor } from '../pipeline/ingest';
+
+/** A platform connection that must be open in exactly one process: a Discord gateway session, Slack Socket Mode. */
+export interface StatefulConnection {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type ConnectionFactory = (channel: ChannelInstance, onEvent: (event: InboundEvent) => Promise<void>) => StatefulConnection;
+
+export interface ConnectionHostOptions {
+  /** This process's lease owner id. */
+  owner: string;
+  /** Lease time to live; renewed every third of it, so two missed renewals still leave time before it lapses. */
+  leaseMs: number;
+  factories: Partial<Record<ChannelKind, ConnectionFactory>>;
+  /** Attempts per event before it is logged and dropped (the ingest store may be briefly unreachable). */
+  ingestAttempts?: number;
+  ingestRetryMs?: number;
+}
+
+export const connectionLeaseName = (channelId: string, kind: ChannelKind) => `connection:${kind}:${channelId}`;
+
+interface Held {
+  channel: ChannelInstance;
+  fingerprint: string;
+  connection: StatefulConnection;
+  /** Where this process's lease ends as far as it knows: past it, an unconfirmed renewal means stop. */
+  leaseUntil: number;
+  fencing: number;
+  /** Set while `start()` runs. */
+  starting?: Promise<void> | undefined;
+}
+
+/**
+ * Keeps every enabled channel with a stateful connection connected from exactly one gateway process. Each tick
+ * (a third of the lease) re-reads the channels, renews the leases this process holds and tries to take the
+ * others: a lease that is free, expired or released is taken and its connection started; a renewal that fails
+ * stops the connection at once, because another process has it now. A clean `stop` releases the leases so
+ * another process takes over on its next tick; a process that dies is replaced once its leases expire.
+ *
+ * Events: 'acquired' (channelId, fencing), 'started' (channelId), 'lost' (channelId), 'stopped' (channelId),
+ * 'tick' (after each pass).
+ */
+export class ConnectionHost extends EventEmitter {
+  private readonly held = new Map<string, Held>();
+  /** Per channel, the tail of its ingest chain: gateway events are persisted in the order they arrived. */
+  private readonly queues = new Map<string, Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private pass: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly ingestor: Pick<Ingestor, 'ingest'>,
+    private readonly options: ConnectionHostOptions,
+    private readonly log: Logger,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    super();
+  }
+
+  get kinds(): ChannelKind[] {
+    return Object.keys(this.options.factories) as ChannelKind[];
+  }
+
+  /** Channel ids whose connection this process runs. */
+  get connected(): string[] {
+    return [...this.held.keys()];
+  }
+
+  start(): void {
+    if (this.running || this.kinds.length === 0) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /**
+   * Stops every connection; with `release` (the default) also gives the leases up so another process takes over
+   * on its next tick. `release: false` is what a crash looks like to the others (tests use it): they wait for expiry.
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    await this.pass;
+    await Promise.all([...this.held.keys()].map((id) => this.drop(id, options.release === false ? 'halt' : 'release')));
+    await Promise.all(this.queues.values());
+  }
+
+  /** One pass now (tests, and the first pass after start). */
+  tick(): Promise<void> {
+    this.pass = this.pass.then(() => this.run()).catch((err: unknown) => this.log.error({ err }, 'connection host pass failed'));
+    return this.pass;
+  }
+
+  private schedule(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      void this.tick().then(() => {
+        if (this.running) this.schedule(Math.max(50, Math.floor(this.options.leaseMs / 3)));
+      });
+    }, delayMs);
+  }
+
+  private async run(): Promise<void> {
+    if (!this.running) return;
+    let channels: ChannelInstance[];
+    try {
+      channels = (await Promise.all(this.kinds.map((kind) => this.store.channels.listEnabled(kind)))).flat();
+    } catch (err) {
+      // The store is unreachable: keep what runs until its lease may have lapsed, then stop it (see renew).
+      this.log.warn({ err }, 'connection host could not list channels');
+      channels = [...this.held.values()].map((h) => h.channel);
+    }
+    const wanted = new Map(channels.map((c) => [c.id, c]));
+    // Disabled or deleted channels: disconnect and let the lease go.
+    for (const id of this.held.keys()) if (!wanted.has(id)) await this.drop(id, 'release');
+    for (const channel of channels) {
+      if (!this.running) break;
+      try {
+        if (this.held.has(channel.id)) await this.renew(channel);
+        else await this.acquire(channel);
+      } catch (err) {
+        this.log.error({ err, channel: channel.id }, 'connection lease pass failed');
+      }
+    }
+    this.emit('tick');
+  }
+
+  private async renew(channel: ChannelInstance): Promise<void> {
+    const held = this.held.get(channel.id)!;
+    const now = this.clock();
+    let ours: boolean;
+    try {
+      ours = await this.store.leases.renew(connectionLeaseName(channel.id, channel.kind), this.options.owner, this.options.leaseMs, now);
+    } catch (err) {
+      // Unconfirmed: keep running while the last confirmed lease lasts, never beyond it.
+      this.log.warn({ err, channel: channel.id }, 'connection lease renewal failed');
+      if (now.getTime() < held.leaseUntil) return;
+      ours = false;
+    }
+    if (!ours) {
+      this.log.warn({ channel: channel.id }, 'connection lease lost: disconnecting');
+      await this.drop(channel.id, 'lost');
+      return;
+    }
+    held.leaseUntil = now.getTime() + this.options.leaseMs;
+    // Changed secrets or settings (a new token): reconnect with them, keeping the lease.
+    if (fingerprint(channel) !== held.fingerprint) {
+      await this.stopConnection(channel.id, held);
+      await this.connect(channel, held.fencing, held.leaseUntil);
+    }
+  }
+
+  private async acquire(channel: ChannelInstance): Promise<void> {
+    const now = this.clock();
+    const name = connectionLeaseName(channel.id, channel.kind);
+    const lease = await this.store.leases.acquire(name, this.options.owner, this.options.leaseMs, now);
+    if (!lease) return;
+    this.log.info({ channel: channel.id, fencing: lease.fencing }, 'connection lease acquired');
+    this.emit('acquired', channel.id, lease.fencing);
+    await this.connect(channel, lease.fencing, now.getTime() + this.options.leaseMs);
+  }
+
+  /**
+   * Starts the connection without holding up the pass: a slow handshake must not delay the renewal of the other
+   * leases this process holds. A connection that fails to start gives its lease back, so any process (this one
+   * included) retries on its next tick.
+   */
+  private async connect(channel: ChannelInstance, fencing: number, leaseUntil: number): Promise<void> {
+    const factory = this.options.factories[channel.kind]!;
+    const connection = factory(channel, (event) => this.enqueue(channel, event));
+    const held: Held = { channel, fingerprint: fingerprint(channel), connection, leaseUntil, fencing };
+    this.held.set(channel.id, held);
+    held.starting = connection
+      .start()
+      .then(
+        () => {
+          if (this.held.get(channel.id) === held) this.emit('started', channel.id);
+        },
+        async (err: unknown) => {
+          this.log.error({ err, channel: channel.id }, 'connection failed to start');
+          if (this.held.get(channel.id) !== held) return;
+          this.held.delete(channel.id);
+          await connection.stop().catch(() => {});
+          await this.store.leases.release(connectionLeaseName(channel.id, channel.kind), this.options.owner).catch(() => false);
+        },
+      )
+      .finally(() => {
+        held.starting = undefined;
+      });
+  }
+
+  private async drop(channelId: string, why: 'lost' | 'release' | 'halt'): Promise<void> {
+    const held = this.held.get(channelId);
+    if (!held) return;
+    this.held.delete(channelId);
+    // Let a start in flight finish first: stopping a half-open client races its handshake.
+    await held.starting;
+    await this.stopConnection(channelId, held);
+    if (why === 'lost') this.emit('lost', channelId);
+    if (why === 'release') {
+      await this.store.leases
+        .release(connectionLeaseName(channelId, held.channel.kind), this.options.owner)
+        .catch((err: unknown) => this.log.warn({ err, channel: channelId }, 'connection lease release failed; it will expire'));
+    }
+  }
+
+  private async stopConnection(channelId: string, held: Held): Promise<void> {
+    try {
+      await held.connection.stop();
+    } catch (err) {
+      this.log.warn({ err, channel: channelId }, 'connection did not stop cleanly');
+    }
+    this.emit('stopped', channelId);
+  }
+
+  /**
+   * Persists one event behind the channel's earlier ones. There is no platform ack to withhold on a gateway, so a
+   * failing store is retried a few times, then the event is logged and dropped: the process must not crash, and
+   * the queue must not stall behind it. The returned promise rejects in that case, for callers that can still
+   * refuse an acknowledgement (a button click's interaction ack).
+   */
+  private enqueue(channel: ChannelInstance, event: InboundEvent): Promise<void> {
+    const attempts = this.options.ingestAttempts ?? 4;
+    const retryMs = this.options.ingestRetryMs ?? 200;
+    const previous = this.queues.get(channel.id) ?? Promise.resolve();
+    const result = previous.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.ingestor.ingest(channel, event);
+          return;
+        } catch (err) {
+          if (attempt >= attempts) {
+            this.log.error({ err, channel: channel.id, event: describe(event) }, 'inbound event could not be stored: dropped');
+            throw err;
+          }
+          this.log.warn({ err, channel: channel.id, attempt }, 'inbound event not stored yet: retrying');
+          await new Promise((resolve) => setTimeout(resolve, retryMs * 2 ** (attempt - 1)));
+        }
+      }
+    });
+    const tail = result.catch(() => {});
+    this.queues.set(channel.id, tail);
+    void tail.then(() => {
+      if (this.queues.get(channel.id) === tail) this.queues.delete(channel.id);
+    });
+    return result;
+  }
+}
+
+function fingerprint(channel: ChannelInstance): string {
+  return JSON.stringify([channel.kind, channel.settings, channel.secrets]);
+}
+
+function describe(event: InboundEvent): string {
+  return event.kind === 'unsupported' ? `unsupported: ${event.reason}` : `${event.kind} ${event.externalId}`;
+}

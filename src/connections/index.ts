@@ -1,0 +1,1 @@
+export { ConnectionHost, connectionLeaseName, type ConnectionFactory, type ConnectionHostOptions, type StatefulConnection } from './host';

@@ -1,0 +1,335 @@
+import { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { parseDeskActionValue, type DeskAction, type ThreadPost } from '../../adapters/desk';
+import type { ChannelInstance, InboundEvent, Part, RawResponse } from '../../adapters/types';
+import type { Store } from '../../conversations';
+import { deskThreadId, deskThreadKey, type DeskThreadRecord } from '../../conversations/desk';
+import { plainText } from '../../conversations/messages';
+import type { ConversationRecord, MessageRecord } from '../../conversations/types';
+import { CSAT_CHOICES } from '../pipeline/choices';
+import type { HandoffListener } from '../pipeline/processor';
+import { draftEmail, nextBestAction, type AgentAssist } from './assist';
+import { customerName } from './card';
+import { answerCommand } from './commands';
+import { deskChannelFor, deskChannels, deskSettingsOf, type DeskSettings } from './settings';
+import type { DeskSurfaces } from './surfaces';
+
+export interface DeskOptions {
+  /** Lines an agent starts with this stay internal notes (never sent to the customer). */
+  notePrefix: string;
+  /** Shown to customers instead of agents' own names, when set ("Support team"). */
+  agentAlias?: string;
+  /** Ask for a 1–5 rating when a person resolves the conversation. */
+  csatOnResolve: boolean;
+}
+
+export const CUSTOMER_TEXTS = {
+  returnedToBot: "You're back with our assistant. Ask me anything, or type \"human\" to reach a person again.",
+  csatQuestion: 'Your conversation has been marked as resolved. How did we do? Reply with a number from 1 (bad) to 5 (great).',
+} as const;
+
+type DeskEvent = Extract<InboundEvent, { kind: 'message' | 'action' | 'command' }>;
+
+/** What the webhook route does with an event the desk took: answer with `response`, or the usual acknowledgement. */
+export interface DeskOutcome {
+  response?: RawResponse;
+}
+
+interface Desk {
+  channel: ChannelInstance;
+  settings: DeskSettings;
+}
+
+/**
+ * The people side of a hand-off, for every desk (a Slack or Teams channel instance with `settings.desk`):
+ *  - hears the pipeline (HandoffListener): an escalation queues the thread root card, customer messages are
+ *    mirrored into the thread, a survey answer redraws the card;
+ *  - takes the desk's own events before the customer pipeline sees them (`intercept`): agents' replies in a thread
+ *    go to the customer on the original channel (attributed, idempotent per platform event), `//` lines stay
+ *    internal notes, card buttons claim / send the suggestion / resolve (with a survey) / return to the bot / ask
+ *    for assist, and `/switchboard` commands answer in place.
+ * Everything is written as rows first (messages in the outbox, desk posts in the desk outbox) and drawn by the
+ * deliverers, so a slow or failing platform never loses an agent's reply or blocks the webhook's answer.
+ */
+export class DeskService implements HandoffListener {
+  private desksCache: { at: number; desks: Desk[] } | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly surfaces: DeskSurfaces,
+    private readonly assist: AgentAssist,
+    private readonly options: DeskOptions,
+    private readonly log: Logger,
+    private readonly clock: () => Date,
+    /** A customer-bound message was queued: wake a delivery worker. */
+    private readonly onOutbound: (message: MessageRecord) => Promise<void>,
+    /** A desk post was queued: wake the desk deliverer. */
+    private readonly onDeskPost: () => void,
+  ) {}
+
+  // ── the pipeline's side ────────────────────────────────────────────────────────────────────────────────────────
+
+  async escalated(conversationId: Types.ObjectId, cause: Types.ObjectId, now: Date): Promise<void> {
+    const desks = await this.desks();
+    if (desks.length === 0) return;
+    const conversation = await this.store.conversations.get(conversationId);
+    if (!conversation || conversation.status === 'bot' || conversation.status === 'resolved') return;
+    await this.refreshAssist(conversation, now);
+    for (const desk of desks) {
+      const target = { channel: deskChannelFor(desk.settings, conversation.team), extra: toKeyValues(desk.settings.extra) };
+      const { thread } = await this.store.desk.ensureThread({ conversationId, deskChannelId: desk.channel.id, target });
+      const fresh = await this.store.desk.queue({ key: `card:${thread._id}`, threadId: thread._id, conversationId, kind: 'card', cause: String(cause), now });
+      if (!fresh && (await this.store.desk.byKey(`card:${thread._id}`))?.cause !== String(cause)) {
+        // Escalated again after going back to the bot: the same thread, redrawn, with a line saying so.
+        await this.queueUpdate(thread._id, conversationId, `escalated:${String(cause)}`, now, { kind: 'event', text: `Escalated again: ${conversation.escalationReason ?? 'handed over'}` });
+      }
+    }
+    this.onDeskPost();
+  }
+
+  async customerMessage(conversation: ConversationRecord, message: MessageRecord, now: Date): Promise<void> {
+    const threads = await this.store.desk.threadsOf(conversation._id);
+    if (threads.length === 0) return;
+    const contact = await this.store.contacts.get(conversation.contactId);
+    for (const thread of threads) {
+      await this.store.desk.queue({
+        key: `mirror:${String(message._id)}:${thread.deskChannelId}`,
+        threadId: thread._id,
+        conversationId: conversation._id,
+        kind: 'post',
+        post: { kind: 'customer', text: message.text || '(empty message)', authorName: customerName(contact, message.author.name) },
+        now,
+      });
+    }
+    this.onDeskPost();
+  }
+
+  async csatAnswered(conversationId: Types.ObjectId, score: number, now: Date): Promise<void> {
+    for (const thread of await this.store.desk.threadsOf(conversationId)) {
+      await this.queueUpdate(thread._id, conversationId, `csat:${String(conversationId)}`, now, { kind: 'event', text: `The customer rated the conversation ${score}/5.` });
+    }
+    this.onDeskPost();
+  }
+
+  // ── the desk's side ────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Takes the event when it belongs to a desk: a card button, a slash command, a reply in an escalation thread,
+   * or a message addressed to the bot in a desk channel (a command in Teams). Undefined: not the desk's business.
+   */
+  async intercept(channel: ChannelInstance, event: InboundEvent): Promise<DeskOutcome | undefined> {
+    if (channel.kind !== 'slack' && channel.kind !== 'teams') return undefined;
+    if (event.kind === 'command') return { response: await this.command(channel, event, event.text) };
+    if (event.kind === 'action') {
+      const parsed = parseDeskActionValue(event.value);
+      if (!parsed) return undefined;
+      await this.action(channel, event, parsed.action, new Types.ObjectId(parsed.conversationId));
+      return {};
+    }
+    if (event.kind !== 'message') return undefined;
+    if (event.address.threadId) {
+      const thread = await this.store.desk.threadByKey(deskThreadKey(channel.id, event.address.to, event.address.threadId));
+      if (thread) {
+        if (!event.isSelf) await this.agentMessage(channel, thread, event);
+        return {};
+      }
+    }
+    const settings = deskSettingsOf(channel);
+    if (settings && deskChannels(settings).has(event.address.to) && !event.isSelf && !event.ambient) {
+      // Addressed to the bot in a desk channel but not in an escalation thread: a command ("@Switchboard mine").
+      const text = plainText(event.parts).replace(/^\/?switchboard\b/i, '').trim();
+      const answer = await this.commandText(channel, event, text);
+      if (event.address.threadId) {
+        const surface = this.surfaces.get(channel);
+        await surface
+          .postInThread({ channel: event.address.to, rootId: event.address.threadId, ...(event.address.extra ? { extra: event.address.extra } : {}) }, { kind: 'event', text: answer })
+          .catch((err: unknown) => this.log.warn({ err }, 'desk: could not answer a command'));
+      }
+      return {};
+    }
+    return undefined;
+  }
+
+  private async command(channel: ChannelInstance, event: DeskEvent, text: string): Promise<RawResponse> {
+    const answer = await this.commandText(channel, event, text);
+    // Slack shows an ephemeral answer only to the agent who asked; Teams gets the text posted by the caller.
+    return { status: 200, body: { response_type: 'ephemeral', text: answer } };
+  }
+
+  private async commandText(channel: ChannelInstance, event: DeskEvent, text: string): Promise<string> {
+    const agent = await this.agentOf(channel, event.from);
+    return answerCommand(this.store, { text, agentId: agent.id, deskChannelId: channel.id, now: this.clock() });
+  }
+
+  private async agentMessage(channel: ChannelInstance, thread: DeskThreadRecord, event: Extract<InboundEvent, { kind: 'message' }>): Promise<void> {
+    const now = this.clock();
+    const conversation = await this.store.conversations.get(thread.conversationId);
+    if (!conversation) return;
+    const agent = await this.agentOf(channel, event.from);
+    const text = plainText(event.parts).trim();
+    if (!text) return;
+    if (text.startsWith(this.options.notePrefix)) {
+      await this.store.messages.insertNote({
+        conversationId: conversation._id,
+        contactId: conversation.contactId,
+        channelId: conversation.channelId,
+        author: { kind: 'agent', id: agent.id, name: agent.name },
+        text: text.slice(this.options.notePrefix.length).trim(),
+        dedupeKey: `note:${channel.id}:${event.externalId}`,
+        now,
+      });
+      return;
+    }
+    if (conversation.status === 'resolved' || conversation.status === 'bot') {
+      const state = conversation.status === 'resolved' ? 'is resolved' : 'is back with the bot';
+      await this.queuePost(thread, `not-sent:${event.externalId}`, now, { kind: 'event', text: `Not sent: this conversation ${state}. Press "Take over" on the card to reply again.` });
+      return;
+    }
+    if (conversation.status === 'pending') await this.claim(channel, thread, conversation, agent, now, `claim:${event.externalId}`);
+    await this.sendToCustomer(conversation, agent, [{ type: 'text', text }], `agent:${channel.id}:${event.externalId}`, now);
+  }
+
+  private async action(channel: ChannelInstance, event: DeskEvent, action: DeskAction, conversationId: Types.ObjectId): Promise<void> {
+    const now = this.clock();
+    const conversation = await this.store.conversations.get(conversationId);
+    const thread = await this.store.desk.thread(deskThreadId(conversationId, channel.id));
+    if (!conversation || !thread) {
+      this.log.info({ channel: channel.id, action, conversation: String(conversationId) }, 'desk: action for an unknown conversation');
+      return;
+    }
+    const agent = await this.agentOf(channel, event.from);
+    const key = `${action}:${event.externalId}`;
+    switch (action) {
+      case 'claim':
+        await this.claim(channel, thread, conversation, agent, now, key);
+        return;
+      case 'send_suggested': {
+        const suggestion = conversation.assist?.suggestion;
+        if (!suggestion || conversation.status === 'resolved') return;
+        if (conversation.status !== 'assigned') await this.claim(channel, thread, conversation, agent, now, `claim:${key}`);
+        await this.sendToCustomer(conversation, agent, [{ type: 'text', text: suggestion.text }], `suggested:${channel.id}:${event.externalId}`, now, suggestion.citations);
+        await this.queuePost(thread, `sent:${key}`, now, { kind: 'event', text: `${agent.name} sent the suggested reply.` });
+        return;
+      }
+      case 'resolve':
+        await this.resolve(thread, conversation, agent, now, key);
+        return;
+      case 'return_to_bot':
+        if (await this.store.conversations.returnToBot(conversation._id)) {
+          await this.sendToCustomer(conversation, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.returnedToBot }], `returned:${channel.id}:${event.externalId}`, now);
+        }
+        await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text: `${agent.name} returned the conversation to the bot.` });
+        return;
+      case 'refresh_suggestion':
+        await this.refreshAssist(conversation, now);
+        await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text: `${agent.name} refreshed the suggested reply.` });
+        return;
+      case 'draft_email':
+      case 'next_action': {
+        const input = await this.assistInput(conversation);
+        const text = action === 'draft_email' ? `*Follow-up email draft*\n\`\`\`\n${draftEmail(input, conversation.assist, agent.name)}\n\`\`\`` : `*Next best action*\n${nextBestAction(input)}`;
+        await this.queuePost(thread, key, now, { kind: 'assist', text });
+        return;
+      }
+    }
+  }
+
+  private async claim(channel: ChannelInstance, thread: DeskThreadRecord, conversation: ConversationRecord, agent: Agent, now: Date, key: string): Promise<void> {
+    const { claimed, conversation: after } = await this.store.conversations.claim(conversation._id, agent, now);
+    const text = claimed
+      ? `${agent.name} claimed the conversation.`
+      : `Already with ${after?.assigneeName ?? after?.assignee ?? 'someone else'}${after?.status === 'resolved' ? ' (resolved)' : ''}.`;
+    await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text });
+    this.log.info({ desk: channel.id, conversation: String(conversation._id), agent: agent.id, claimed }, 'desk: claim');
+  }
+
+  private async resolve(thread: DeskThreadRecord, conversation: ConversationRecord, agent: Agent, now: Date, key: string): Promise<void> {
+    const survey = this.options.csatOnResolve ? CSAT_CHOICES : undefined;
+    await this.store.conversations.resolve(conversation._id, now, { by: agent.name, ...(survey ? { csatChoices: survey } : {}) });
+    const after = await this.store.conversations.get(conversation._id);
+    if (survey && after?.status === 'resolved' && after.csat?.requestedAt && after.csat.score === undefined) {
+      // Keyed by the resolution, not the click: a repeated click or a crashed re-run asks once.
+      await this.sendToCustomer(after, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.csatQuestion }, { type: 'choices', choices: survey }], `csat-ask:${String(conversation._id)}:${after.csat.requestedAt.getTime()}`, now);
+    }
+    await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text: `${agent.name} resolved the conversation.` });
+  }
+
+  /** Queues a message to the customer in the outbox (idempotent by key) and tells the delivery workers. */
+  private async sendToCustomer(
+    conversation: ConversationRecord,
+    agent: Agent | undefined,
+    parts: Part[],
+    dedupeKey: string,
+    now: Date,
+    citations: Array<{ title: string; url?: string }> = [],
+  ): Promise<void> {
+    const author = agent ? { kind: 'agent' as const, id: agent.id, name: this.options.agentAlias ?? agent.name } : { kind: 'system' as const };
+    const queued = await this.store.messages.queueOutbound({
+      conversationId: conversation._id,
+      contactId: conversation.contactId,
+      channelId: conversation.channelId,
+      author,
+      parts: parts.filter((p) => p.type !== 'text' || p.text.length > 0),
+      citations,
+      dedupeKey,
+      now,
+    });
+    const message = queued ?? (await this.store.messages.findByDedupeKey(dedupeKey));
+    if (!message || message.delivery?.status !== 'queued') return;
+    await this.store.jobs.enqueueDelivery(message, now);
+    if (agent) await this.store.conversations.recordAgentReply(conversation, now);
+    await this.onOutbound(message);
+  }
+
+  private async refreshAssist(conversation: ConversationRecord, now: Date): Promise<void> {
+    const assist = await this.assist.prepare(await this.assistInput(conversation), now);
+    await this.store.conversations.setAssist(conversation._id, assist);
+  }
+
+  private async assistInput(conversation: ConversationRecord) {
+    const [contact, history] = await Promise.all([this.store.contacts.get(conversation.contactId), this.store.messages.history(conversation._id, 30)]);
+    const fresh = (await this.store.conversations.get(conversation._id)) ?? conversation;
+    return { conversation: fresh, customerName: customerName(contact), history };
+  }
+
+  private async queueUpdate(threadId: string, conversationId: Types.ObjectId, key: string, now: Date, post?: ThreadPost): Promise<void> {
+    await this.store.desk.queue({ key: `update:${key}:${threadId}`, threadId, conversationId, kind: 'update', now });
+    if (post) await this.store.desk.queue({ key: `post:${key}:${threadId}`, threadId, conversationId, kind: 'post', post, now });
+    this.onDeskPost();
+  }
+
+  private async queuePost(thread: DeskThreadRecord, key: string, now: Date, post: ThreadPost): Promise<void> {
+    await this.store.desk.queue({ key: `post:${key}:${thread._id}`, threadId: thread._id, conversationId: thread.conversationId, kind: 'post', post, now });
+    this.onDeskPost();
+  }
+
+  private async agentOf(channel: ChannelInstance, from: { externalId: string; displayName?: string; handle?: string }): Promise<Agent> {
+    const named = from.displayName ?? (await this.surfaces.get(channel).userName?.(from.externalId).catch(() => undefined));
+    return { id: `${channel.id}:${from.externalId}`, name: named ?? from.handle ?? from.externalId };
+  }
+
+  /** Channels that are desks; re-read every few seconds so an admin's new desk works without a restart. */
+  async desks(): Promise<Desk[]> {
+    const now = Date.now();
+    if (this.desksCache && now - this.desksCache.at < 5_000) return this.desksCache.desks;
+    const channels = await this.store.channels.list();
+    const desks: Desk[] = [];
+    for (const listed of channels) {
+      const settings = deskSettingsOf(listed);
+      const channel = settings ? await this.store.channels.get(listed.id) : undefined; // get() skips disabled ones
+      if (channel && settings) desks.push({ channel, settings });
+    }
+    this.desksCache = { at: now, desks };
+    return desks;
+  }
+}
+
+interface Agent {
+  id: string;
+  name: string;
+}
+
+function toKeyValues(record: Record<string, string>): Array<{ k: string; v: string }> {
+  return Object.entries(record).map(([k, v]) => ({ k, v }));
+}
+
