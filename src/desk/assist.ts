@@ -96,7 +96,7 @@ export function summarize(input: AssistInput): string {
   lines.push(
     `The bot replied ${botReplies.length} time${botReplies.length === 1 ? '' : 's'}${unhelpful ? `, ${unhelpful} rated unhelpful` : ''}; handed over because: ${reasonLabel(conversation.escalationReason).toLowerCase()}.`,
   );
-  const mentioned = (latest.entities ?? []).map((e) => (e.value ? `${e.kind} ${e.value}` : `a ${e.kind}`));
+  const mentioned = (latest.entities ?? []).map((e) => (e.value ? `${e.kind} ${e.value}` : `${/^[aeiou]/.test(e.kind) ? 'an' : 'a'} ${e.kind}`));
   if (mentioned.length) lines.push(`Mentioned: ${[...new Set(mentioned)].join(', ')}.`);
   return lines.join('\n');
 }

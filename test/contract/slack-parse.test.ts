@@ -80,6 +80,27 @@ describe('parseSlackRequest', () => {
     }
   });
 
+  it('marks thread replies without a mention as ambient, and drops the message copy of a mention', () => {
+    const reply = parseSlackRequest(callback({ type: 'message', channel_type: 'channel', channel: 'C1', user: 'U1', text: 'any news?', ts: '2', thread_ts: '1' }), {})[0];
+    expect(reply).toMatchObject({ kind: 'message', ambient: true, address: { to: 'C1', threadId: '1' }, parts: [{ type: 'text', text: 'any news?' }] });
+    const copy = parseSlackRequest(callback({ type: 'message', channel_type: 'channel', channel: 'C1', user: 'U1', text: '<@UBOT> hi', ts: '3', thread_ts: '1' }), {})[0];
+    expect(copy).toMatchObject({ kind: 'unsupported', reason: 'mention (handled as app_mention)' });
+  });
+
+  it('turns /switchboard into a command event, and a command without a user into unsupported', () => {
+    const slash = (fields: Record<string, string>): RawRequest => ({ ...form({}), rawBody: Buffer.from(new URLSearchParams(fields).toString()) });
+    expect(parseSlackRequest(slash({ command: '/switchboard', text: ' mine ', user_id: 'U1', user_name: 'dana', channel_id: 'C1', trigger_id: 'T.1' }), {})[0]).toEqual({
+      kind: 'command',
+      externalId: 'T.1',
+      from: { externalId: 'U1', handle: 'dana' },
+      address: { to: 'C1' },
+      command: '/switchboard',
+      text: 'mine',
+      raw: expect.any(Object),
+    });
+    expect(parseSlackRequest(slash({ command: '/switchboard', text: 'x', channel_id: 'C1' }), {})[0]?.kind).toBe('unsupported');
+  });
+
   it('turns a block_actions button click into an action event with the button value', () => {
     const [event] = parseSlackRequest(
       form({
