@@ -40,6 +40,12 @@ export class ChannelRepository {
     return created;
   }
 
+  /** Sets settings keys (e.g. `desk` from the environment on every start), leaving the others as they are. */
+  async setSettings(id: string, patch: Record<string, unknown>): Promise<void> {
+    const set = Object.fromEntries(Object.entries(patch).map(([k, v]) => [`settings.${k}`, v]));
+    await this.models.Channel.updateOne({ _id: id }, { $set: set });
+  }
+
   async get(id: string): Promise<ChannelInstance | undefined> {
     const row = await this.models.Channel.findOne({ _id: id, enabled: true }).lean<ChannelRecord>();
     return row ? this.toInstance(row) : undefined;

@@ -90,6 +90,14 @@ const schema = z.object({
   CONNECTION_LEASE_MS: numberFrom(30_000, 300),
   /** A Slack channel id (C…): escalations are posted there as threads for agents (the `slack` channel's bot). */
   SLACK_DESK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD').optional(),
+  /** All three set: a Microsoft Teams bot is a customer channel at /webhooks/teams (README: "Microsoft Teams"). */
+  TEAMS_APP_ID: z.string().min(1).optional(),
+  TEAMS_APP_PASSWORD: z.string().min(1).optional(),
+  TEAMS_TENANT_ID: z.string().min(1).optional(),
+  /** A Teams channel id (19:…@thread.tacv2): escalations are posted there as threads for agents. */
+  TEAMS_DESK_CHANNEL: z.string().regex(/^19:.+@thread\.(tacv2|skype)$/, 'a Teams channel id such as 19:abc…@thread.tacv2').optional(),
+  /** The Bot Connector endpoint of your tenant's region (activities carry it as serviceUrl). */
+  TEAMS_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
   /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */

@@ -34,9 +34,22 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
       id: 'slack',
       kind: 'slack',
       name: 'Slack',
-      settings: config.SLACK_DESK_CHANNEL ? { desk: { channel: config.SLACK_DESK_CHANNEL } } : {},
       secrets: { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN },
     });
+    // The environment decides the desk on every start (ensure only creates): setting the variable later works too.
+    if (config.SLACK_DESK_CHANNEL) await store.channels.setSettings('slack', { desk: { channel: config.SLACK_DESK_CHANNEL } });
+  }
+  if (config.TEAMS_APP_ID && config.TEAMS_APP_PASSWORD && config.TEAMS_TENANT_ID) {
+    // A Teams bot (Azure Bot resource) as a customer channel at /webhooks/teams; with TEAMS_DESK_CHANNEL also a desk.
+    await store.channels.ensure({
+      id: 'teams',
+      kind: 'teams',
+      name: 'Microsoft Teams',
+      secrets: { appId: config.TEAMS_APP_ID, appPassword: config.TEAMS_APP_PASSWORD, tenantId: config.TEAMS_TENANT_ID },
+    });
+    if (config.TEAMS_DESK_CHANNEL) {
+      await store.channels.setSettings('teams', { desk: { channel: config.TEAMS_DESK_CHANNEL, extra: { serviceUrl: config.TEAMS_SERVICE_URL, tenantId: config.TEAMS_TENANT_ID } } });
+    }
   }
   if (config.DISCORD_BOT_TOKEN) {
     // A Discord bot as a customer channel: DMs and mentions arrive over the gateway (one process holds it).

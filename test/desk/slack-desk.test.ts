@@ -25,7 +25,6 @@ describe('Slack desk', () => {
   });
 
   const waitFor = <T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false) => until(desk.t, async () => check(), [desk.peer, callbacks]);
-  const repliesTo = (contact: string) => callbacks.received.filter((r) => r.body.to === contact || r.body.contactId === contact || JSON.stringify(r.body).includes(contact));
 
   /** A customer asks for a person; resolves with the conversation id and the card's ts once the card is up. */
   async function escalate(contact: string, text = 'I need to talk to a human about my order 4711'): Promise<{ id: string; ts: string }> {
