@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters/registry';
 import type { WebchatHub } from '../adapters/webchat/hub';
 import type { Store } from '../conversations';
-import type { DeskService } from './desk/desk';
+import type { InboundRouter } from './pipeline/inbound';
 import type { Ingestor } from './pipeline/ingest';
 
 /** What the HTTP layer needs; built once in `gateway.ts`, handed to `createApp`. */
@@ -11,8 +11,8 @@ export interface GatewayDeps {
   registry: AdapterRegistry;
   ingestor: Ingestor;
   hub: WebchatHub;
-  /** Takes agents' events (thread replies, card buttons, commands) before the customer pipeline sees them. */
-  desk?: DeskService;
+  /** The desk first (agents' thread replies, card buttons, commands), then `ingestor`: what webhooks and connections use. */
+  inbound: InboundRouter;
   log: Logger;
   maxBodyBytes: number;
   /** True once the store answered a ping; `/health` reports it. */

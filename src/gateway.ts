@@ -25,6 +25,7 @@ import { remindUnclaimed } from './desk/sla';
 import { DeskSurfaces } from './desk/surfaces';
 import { attachWebchatSocket } from './http/webchat-socket';
 import { Deliverer } from './pipeline/deliverer';
+import { InboundRouter } from './pipeline/inbound';
 import { Ingestor } from './pipeline/ingest';
 import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
 import { ConversationProcessor } from './pipeline/processor';
@@ -122,6 +123,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deskLoops.push(new LeaseLoop('desk-sla', scan, config.POLL_MS * 20, log));
   }
 
+  const inbound = new InboundRouter(ingestor, desk);
+
   const processors: ConversationProcessor[] = [];
   const deliverers: Deliverer[] = [];
   for (let i = 0; i < config.WORKERS; i++) {
@@ -160,7 +163,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     registry,
     ingestor,
     hub,
-    desk,
+    inbound,
     log,
     maxBodyBytes: config.MAX_BODY_BYTES,
     storeReady: async () => {
@@ -175,7 +178,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Events arriving over a platform connection take the same path as webhooks: ingest persists them.
   const connections = new ConnectionHost(
     store,
-    ingestor,
+    inbound,
     {
       owner: processId,
       leaseMs: config.CONNECTION_LEASE_MS,

@@ -28,7 +28,7 @@ const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, Gate
  */
 export function createDiscordConnection(
   channel: ChannelInstance,
-  onEvent: (event: InboundEvent) => Promise<void>,
+  onEvent: (event: InboundEvent) => Promise<unknown>,
   deps: DiscordConnectionDeps,
 ): DiscordConnection {
   const settings = discordSettings(channel);

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelInstance, ChannelKind, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
-import type { Ingestor } from '../pipeline/ingest';
+import type { InboundOutcome } from '../pipeline/inbound';
 
 /** A platform connection that must be open in exactly one process: a Discord gateway session, Slack Socket Mode. */
 export interface StatefulConnection {
@@ -10,7 +10,11 @@ export interface StatefulConnection {
   stop(): Promise<void>;
 }
 
-export type ConnectionFactory = (channel: ChannelInstance, onEvent: (event: InboundEvent) => Promise<void>) => StatefulConnection;
+/**
+ * `onEvent` persists (or hands to the desk) one event and resolves with what happened, including a desk's answer
+ * to a command, for transports that answer in their acknowledgement (Slack Socket Mode).
+ */
+export type ConnectionFactory = (channel: ChannelInstance, onEvent: (event: InboundEvent) => Promise<InboundOutcome>) => StatefulConnection;
 
 export interface ConnectionHostOptions {
   /** This process's lease owner id. */
@@ -56,7 +60,8 @@ export class ConnectionHost extends EventEmitter {
 
   constructor(
     private readonly store: Store,
-    private readonly ingestor: Pick<Ingestor, 'ingest'>,
+    /** The inbound router: the desk first, then ingest (src/pipeline/inbound.ts). */
+    private readonly ingestor: { ingest(channel: ChannelInstance, event: InboundEvent): Promise<InboundOutcome> },
     private readonly options: ConnectionHostOptions,
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
@@ -224,15 +229,14 @@ export class ConnectionHost extends EventEmitter {
    * the queue must not stall behind it. The returned promise rejects in that case, for callers that can still
    * refuse an acknowledgement (a button click's interaction ack).
    */
-  private enqueue(channel: ChannelInstance, event: InboundEvent): Promise<void> {
+  private enqueue(channel: ChannelInstance, event: InboundEvent): Promise<InboundOutcome> {
     const attempts = this.options.ingestAttempts ?? 4;
     const retryMs = this.options.ingestRetryMs ?? 200;
     const previous = this.queues.get(channel.id) ?? Promise.resolve();
     const result = previous.then(async () => {
       for (let attempt = 1; ; attempt++) {
         try {
-          await this.ingestor.ingest(channel, event);
-          return;
+          return await this.ingestor.ingest(channel, event);
         } catch (err) {
           if (attempt >= attempts) {
             this.log.error({ err, channel: channel.id, event: describe(event) }, 'inbound event could not be stored: dropped');
@@ -243,7 +247,10 @@ export class ConnectionHost extends EventEmitter {
         }
       }
     });
-    const tail = result.catch(() => {});
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     this.queues.set(channel.id, tail);
     void tail.then(() => {
       if (this.queues.get(channel.id) === tail) this.queues.delete(channel.id);

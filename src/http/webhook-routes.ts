@@ -38,13 +38,9 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     let stored = 0;
     let answer: RawResponse | undefined;
     for (const event of events) {
-      // Agents' events (a reply in an escalation thread, a card button, /switchboard) are the desk's, not a customer's.
-      const taken = await deps.desk?.intercept(channel, event);
-      if (taken) {
-        answer ??= taken.response;
-        continue;
-      }
-      const result = await deps.ingestor.ingest(channel, event);
+      // Agents' events (a reply in an escalation thread, a card button, /switchboard) go to the desk, the rest to ingest.
+      const result = await deps.inbound.ingest(channel, event);
+      if (result.kind === 'desk') answer ??= result.response;
       if (result.kind === 'message' && !result.duplicate) stored += 1;
     }
     if (answer) {

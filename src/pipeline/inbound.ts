@@ -1,0 +1,26 @@
+import type { ChannelInstance, InboundEvent, RawResponse } from '../../adapters/types';
+import type { IngestResult, Ingestor } from './ingest';
+
+/** Takes agents' events (a reply in an escalation thread, a card button, a command) before the customer pipeline. */
+export interface DeskIntercept {
+  intercept(channel: ChannelInstance, event: InboundEvent): Promise<{ response?: RawResponse } | undefined>;
+}
+
+export type InboundOutcome = { kind: 'desk'; response?: RawResponse } | IngestResult;
+
+/**
+ * Where every inbound event goes, whichever transport brought it (a webhook, a WebSocket frame, a gateway or
+ * Socket Mode connection): the desk first, then the customer pipeline's ingest.
+ */
+export class InboundRouter {
+  constructor(
+    private readonly ingestor: Pick<Ingestor, 'ingest'>,
+    private readonly desk?: DeskIntercept,
+  ) {}
+
+  async ingest(channel: ChannelInstance, event: InboundEvent): Promise<InboundOutcome> {
+    const taken = await this.desk?.intercept(channel, event);
+    if (taken) return { kind: 'desk', ...(taken.response ? { response: taken.response } : {}) };
+    return this.ingestor.ingest(channel, event);
+  }
+}
