@@ -52,7 +52,14 @@ type Decoded = Record<string, unknown> | undefined;
 
 /** Pure: one Slack request in, normalized events out; shapes we do not handle are `unsupported` (and acknowledged). */
 export function parseSlackRequest(req: RawRequest, self: SlackSelf): InboundEvent<Decoded>[] {
-  const body = decodeSlackBody(req);
+  return parseSlackBody(decodeSlackBody(req), self);
+}
+
+/**
+ * Pure: one decoded Slack body (an Events API callback, an interactivity payload or slash command fields),
+ * whichever transport brought it: a webhook (decoded by `decodeSlackBody`) or a Socket Mode envelope's payload.
+ */
+export function parseSlackBody(body: Decoded, self: SlackSelf): InboundEvent<Decoded>[] {
   if (!body) return [{ kind: 'unsupported', reason: 'body is neither Slack JSON nor a payload form', raw: undefined }];
   if (body.type === 'block_actions') return parseBlockActions(body);
   if (typeof body.command === 'string') return parseSlashCommand(body);

@@ -110,9 +110,11 @@ export function createOpenAIBrain(settings: BrainSettings, inputs: BrainInputs, 
     ...(inputs.clock ? { clock: inputs.clock } : {}),
   });
   // The per-conversation token budget needs to know whose turn this is.
+  const summarizer = new openai.OpenAISummarizer(parts.provider);
   return {
     name: brain.name,
     usesHistory: brain.usesHistory,
     decide: (ctx) => (ctx.conversationId ? openai.withConversation(ctx.conversationId, () => brain.decide(ctx)) : brain.decide(ctx)),
+    summarize: (transcript, facts) => summarizer.summarize(transcript, facts),
   };
 }

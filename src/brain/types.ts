@@ -60,6 +60,11 @@ export interface Brain {
   /** Brains that read earlier messages say so; the others are spared loading them on every turn. */
   readonly usesHistory?: boolean;
   decide(context: BrainContext): Promise<Decision>;
+  /**
+   * A hand-over summary for agents, when the brain has a model to write one (the provider brain). Rejects on any
+   * failure; the desk then writes its own summary from the analysis.
+   */
+  summarize?(transcript: Array<{ author: string; text: string }>, facts: string): Promise<string>;
 }
 
 /** The value of the "talk to a person" button every channel shows. */

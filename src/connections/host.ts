@@ -22,6 +22,11 @@ export interface ConnectionHostOptions {
   /** Lease time to live; renewed every third of it, so two missed renewals still leave time before it lapses. */
   leaseMs: number;
   factories: Partial<Record<ChannelKind, ConnectionFactory>>;
+  /**
+   * Which enabled channels of those kinds need a connection (default: all). Slack needs one only in Socket Mode;
+   * a channel that stops needing one is disconnected and its lease released, like a disabled one.
+   */
+  needsConnection?: (channel: ChannelInstance) => boolean;
   /** Attempts per event before it is logged and dropped (the ingest store may be briefly unreachable). */
   ingestAttempts?: number;
   ingestRetryMs?: number;
@@ -41,9 +46,10 @@ interface Held {
 }
 
 /**
- * Keeps every enabled channel with a stateful connection connected from exactly one gateway process. Each tick
- * (a third of the lease) re-reads the channels, renews the leases this process holds and tries to take the
- * others: a lease that is free, expired or released is taken and its connection started; a renewal that fails
+ * Keeps every enabled channel that needs a stateful connection (its kind has a factory; `needsConnection` agrees)
+ * connected from exactly one gateway process. Each tick (a third of the lease) re-reads the channels, renews the
+ * leases this process holds and tries to take the others: a lease that is free, expired or released is taken
+ * and its connection started; a renewal that fails
  * stops the connection at once, because another process has it now. A clean `stop` releases the leases so
  * another process takes over on its next tick; a process that dies is replaced once its leases expire.
  *
@@ -115,6 +121,8 @@ export class ConnectionHost extends EventEmitter {
     let channels: ChannelInstance[];
     try {
       channels = (await Promise.all(this.kinds.map((kind) => this.store.channels.listEnabled(kind)))).flat();
+      const needs = this.options.needsConnection;
+      if (needs) channels = channels.filter((c) => needs(c));
     } catch (err) {
       // The store is unreachable: keep what runs until its lease may have lapsed, then stop it (see renew).
       this.log.warn({ err }, 'connection host could not list channels');

@@ -41,11 +41,29 @@ export class AgentAssist {
   ) {}
 
   async prepare(input: AssistInput, now: Date): Promise<ConversationAssist> {
-    const suggestion = await this.suggest(input).catch((err: unknown) => {
-      this.log.warn({ err, conversation: String(input.conversation._id) }, 'assist: no suggested reply');
-      return undefined;
-    });
-    return { summary: summarize(input), ...(suggestion ? { suggestion } : {}), at: now };
+    const [summary, suggestion] = await Promise.all([
+      this.summary(input),
+      this.suggest(input).catch((err: unknown) => {
+        this.log.warn({ err, conversation: String(input.conversation._id) }, 'assist: no suggested reply');
+        return undefined;
+      }),
+    ]);
+    return { summary, ...(suggestion ? { suggestion } : {}), at: now };
+  }
+
+  /** The brain's model writes it when there is one; the analysis-based summary is the fallback and the default. */
+  private async summary(input: AssistInput): Promise<string> {
+    const own = summarize(input);
+    if (!this.brain.summarize) return own;
+    const transcript = input.history
+      .filter((m) => !m.internal && m.text.trim())
+      .map((m) => ({ author: m.author.kind === 'contact' ? 'Customer' : m.author.kind === 'bot' ? 'Assistant' : m.author.kind === 'agent' ? 'Agent' : 'System', text: m.text }));
+    try {
+      return await this.brain.summarize(transcript, own);
+    } catch (err) {
+      this.log.warn({ err, conversation: String(input.conversation._id) }, 'assist: the model summary failed; using the analysis summary');
+      return own;
+    }
   }
 
   async suggest(input: AssistInput): Promise<{ text: string; citations: Citation[] }> {
@@ -53,7 +71,8 @@ export class AgentAssist {
     const customerTurns = input.history.filter((m) => m.direction === 'inbound' && !m.actionValue && m.text.trim().length > 3).reverse();
     const greeting = `Hi ${firstName(input.customerName)},`;
     // The latest question the knowledge base can answer, looked at from the newest: "I want a person" has none.
-    for (const turn of customerTurns.slice(0, 3)) {
+    // Two at most: with a provider brain every try is a model call.
+    for (const turn of customerTurns.slice(0, 2)) {
       const decision = await this.brain.decide({
         text: turn.text,
         channelKind: conversation.channelKind,

@@ -26,6 +26,7 @@ export {
 } from './fallback';
 export { createOpenAIClient, DEFAULTS as OPENAI_DEFAULTS, type OpenAIProviderOptions, type TokenBudgetLimits } from './options';
 export { OpenAIProvider } from './provider';
+export { OpenAISummarizer, type TranscriptLine } from './summarizer';
 
 export interface OpenAIBrainParts {
   provider: OpenAIProvider;
