@@ -81,6 +81,11 @@ const schema = z.object({
   /** Both set: a Slack workspace is a customer channel at /webhooks/slack (README: "Connect Slack"). */
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().regex(/^xoxb-/, 'a bot token starts with xoxb-').optional(),
+  /**
+   * Set (with SLACK_BOT_TOKEN): the `slack` channel receives over Socket Mode instead of /webhooks/slack (no public
+   * URL; SLACK_SIGNING_SECRET then optional). One process at a time holds the socket, under CONNECTION_LEASE_MS.
+   */
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'an app-level token starts with xapp-').optional(),
   /** Set: a Discord bot is a customer channel (id "discord", DMs and mentions over the gateway); one process at a time holds its connection. */
   DISCORD_BOT_TOKEN: z.string().min(1).optional(),
   /**

@@ -27,15 +27,24 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
     secrets: { apiKey, signingSecret: randomBytes(32).toString('hex') },
     apiKey,
   });
-  if (config.SLACK_SIGNING_SECRET && config.SLACK_BOT_TOKEN) {
+  if (config.SLACK_BOT_TOKEN && (config.SLACK_SIGNING_SECRET || config.SLACK_APP_TOKEN)) {
     // Until there is an admin API: a Slack workspace as a customer channel, at /webhooks/slack.
     // With SLACK_DESK_CHANNEL it is also the agents' desk: escalations become threads in that channel.
+    // With SLACK_APP_TOKEN it receives over Socket Mode instead (no public URL; one process holds the socket).
     await store.channels.ensure({
       id: 'slack',
       kind: 'slack',
       name: 'Slack',
-      secrets: { signingSecret: config.SLACK_SIGNING_SECRET, botToken: config.SLACK_BOT_TOKEN },
+      secrets: {
+        botToken: config.SLACK_BOT_TOKEN,
+        ...(config.SLACK_SIGNING_SECRET ? { signingSecret: config.SLACK_SIGNING_SECRET } : {}),
+        ...(config.SLACK_APP_TOKEN ? { appToken: config.SLACK_APP_TOKEN } : {}),
+      },
     });
+    // The environment decides the transport on every start (unsetting SLACK_APP_TOKEN goes back to webhooks). But
+    // secrets are set only when the channel is created: a `slack` channel created before SLACK_APP_TOKEN was set
+    // has no appToken, and its connection fails to start (logged) until it is recreated (README: "Socket Mode").
+    await store.channels.setSettings('slack', { socketMode: Boolean(config.SLACK_APP_TOKEN) });
     // The environment decides the desk on every start (ensure only creates): setting the variable later works too.
     if (config.SLACK_DESK_CHANNEL) await store.channels.setSettings('slack', { desk: { channel: config.SLACK_DESK_CHANNEL } });
   }

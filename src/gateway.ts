@@ -8,6 +8,7 @@ import { createDiscordAdapter, createDiscordConnection } from '../adapters/disco
 import { AdapterRegistry } from '../adapters/registry';
 import { createSlackAdapter } from '../adapters/slack';
 import { createSlackDesk } from '../adapters/slack/desk';
+import { createSlackSocketConnection, slackUsesSocketMode } from '../adapters/slack/socket';
 import { createTeamsAdapter, createTeamsDesk } from '../adapters/teams';
 import { createWebchatAdapter } from '../adapters/webchat';
 import { WebchatHub } from '../adapters/webchat/hub';
@@ -51,7 +52,7 @@ export interface Gateway {
   deliverers: Deliverer[];
   desk: DeskService;
   deskDeliverer: DeskDeliverer;
-  /** Keeps stateful platform connections (Discord gateway) open in exactly one process. */
+  /** Keeps stateful platform connections (Discord gateway, Slack Socket Mode) open in exactly one process. */
   connections: ConnectionHost;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
   listen(): Promise<string>;
@@ -185,7 +186,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       factories: {
         discord: (channel, onEvent) =>
           createDiscordConnection(channel, onEvent, { timeoutMs: config.DELIVERY_TIMEOUT_MS, readyTimeoutMs: Math.max(5_000, config.CONNECTION_LEASE_MS), log }),
+        // Slack Socket Mode (`settings.socketMode`, secret `appToken`): acked only after the events are stored.
+        slack: (channel, onEvent) =>
+          createSlackSocketConnection(channel, onEvent, { timeoutMs: config.DELIVERY_TIMEOUT_MS, readyTimeoutMs: Math.max(5_000, config.CONNECTION_LEASE_MS), log }),
       },
+      // Slack channels on the Events API (webhooks) hold no connection.
+      needsConnection: (channel) => channel.kind !== 'slack' || slackUsesSocketMode(channel),
     },
     log,
     clock,

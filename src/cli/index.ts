@@ -17,6 +17,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('-w, --workers <n>', 'processing and delivery workers in the gateway', '4')
     .action(async (opts) => (require('./bench') as typeof import('./bench')).benchCommand(opts));
 
+  program
+    .command('bench-handoff')
+    .description('customers ask for a person, an agent at a (local) Slack desk replies and resolves; prints hand-off latencies as JSON')
+    .option('-n, --conversations <n>', 'conversations to hand over', '200')
+    .option('-c, --concurrency <n>', 'conversations in flight', '8')
+    .action(async (opts) => (require('./bench-handoff') as typeof import('./bench-handoff')).benchHandoffCommand(opts));
+
   const evaluate = program.command('eval').description('measure the embedded brain on labelled data (no network, deterministic)');
   evaluate
     .command('intents')

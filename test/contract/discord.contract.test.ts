@@ -2,9 +2,11 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { once } from 'node:events';
 import { inboundDedupeKey } from '../../conversations/messages';
 import type { InboundEvent } from '../../adapters/types';
+import type { IngestResult } from '../../src/pipeline/ingest';
 import { DiscordPeer } from '../support/discord-peer';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { until } from '../support/until';
+import { adapterContract } from './adapter-contract';
 
 const CHANNEL_ID = 'discord-test';
 
@@ -44,15 +46,15 @@ function postInteraction(d: Discord, body: unknown, options: { wrongKey?: boolea
   return fetch(d.webhook, { method: 'POST', headers: { 'content-type': 'application/json', 'x-signature-ed25519': signature, 'x-signature-timestamp': timestamp }, body: raw });
 }
 
-/** Resolves once the gateway persisted (or deliberately ignored) the event Discord sent with this id. */
-function ingestedOnce(t: TestGateway, discordId: string): Promise<void> {
+/** Resolves with what ingest made of the event Discord sent with this id, once it was persisted (or deliberately ignored). */
+function ingestedOnce(t: TestGateway, discordId: string): Promise<IngestResult> {
   const ingestor = t.gateway.deps.ingestor;
   return new Promise((resolve) => {
-    const onIngested = (event: InboundEvent) => {
+    const onIngested = (event: InboundEvent, result: IngestResult) => {
       const id = event.kind === 'unsupported' ? (event.raw as { id?: string } | undefined)?.id : event.externalId;
       if (id !== discordId) return;
       ingestor.off('ingested', onIngested);
-      resolve();
+      resolve(result);
     };
     ingestor.on('ingested', onIngested);
   });
@@ -67,99 +69,110 @@ async function drained(t: TestGateway, peer: DiscordPeer): Promise<void> {
 }
 
 /**
- * The shared contract (test/contract/adapter-contract.ts), case by case, mapped honestly onto a gateway channel.
- * It cannot run as is: its duplicate case finds messages by the contract's word ids in the dedupe key, and Discord
- * ids are snowflakes (discord.js derives timestamps from them). Customer messages travel the gateway, so
- * "delivered" means "persisted" (awaited through the ingestor); the HTTP cases (signature, unknown payload) run
- * against Discord's HTTP mechanism, the interactions endpoint on /webhooks/:channelId.
+ * Ends the gateway session and opens a fresh one (a new IDENTIFY, not a RESUME), as after a reconnect that could
+ * not resume or a takeover by another process: the new discord.js client starts with an empty message cache.
  */
-describe('Discord adapter contract, mapped to a gateway channel', () => {
-  let d: Discord;
-  let t: TestGateway;
-  let peer: DiscordPeer;
-  const count = () => t.gateway.store.models.Message.countDocuments({ channelId: CHANNEL_ID });
+async function newSession(t: TestGateway, peer: DiscordPeer): Promise<void> {
+  const identifies = peer.identifies;
+  await t.gateway.connections.stop();
+  const restarted = once(t.gateway.connections, 'started');
+  t.gateway.connections.start();
+  await restarted;
+  expect(peer.identifies).toBe(identifies + 1);
+}
 
-  beforeAll(async () => {
-    d = await startDiscord('contract_discord');
-    ({ t, peer } = d);
-  });
-  afterAll(async () => {
-    await t.stop();
-    await peer.stop();
-  });
+/**
+ * The shared contract, through Discord's real transports. Customer messages travel the gateway as DM
+ * MESSAGE_CREATEs; the signature and unknown-payload cases run against Discord's only signed transport, the HTTP
+ * interactions endpoint on /webhooks/:channelId. The suite's ids are mapped to snowflakes (discord.js derives
+ * timestamps from them), the same contract id always to the same snowflake, and its contacts to Discord users,
+ * each with their stable DM channel.
+ */
+adapterContract('Discord', async () => {
+  const d = await startDiscord('contract_discord');
+  const { t, peer } = d;
+  const stable = (known: Map<string, string>) => (key: string) => {
+    if (!known.has(key)) known.set(key, peer.snowflake());
+    return known.get(key)!;
+  };
+  const platformId = stable(new Map());
+  const userOf = stable(new Map());
+  const dmOf = (contactId: string) => peer.dmChannelOf(userOf(contactId));
+  /** Message ids dispatched in the current gateway session. */
+  let session = new Set<string>();
 
-  it('rejects a bad signature with 401 and stores nothing', async () => {
-    const before = await count();
-    const click = { id: peer.snowflake(), type: 3, application_id: peer.applicationId, token: 't', version: 1, channel_id: '1', channel: { id: '1', type: 1 }, user: peer.user(peer.snowflake()), message: { id: '2', components: [] }, data: { custom_id: 'refund', component_type: 2 } };
-    expect((await postInteraction(d, click, { wrongKey: true })).status).toBe(401);
-    expect(await count()).toBe(before);
-  });
+  /** Dispatches a DM from the contact and resolves with what ingest made of it. */
+  const dispatchDm = (id: string, contactId: string, text: string) => {
+    const ingested = ingestedOnce(t, id);
+    peer.sendDm(userOf(contactId), text, id);
+    session.add(id);
+    return ingested;
+  };
 
-  it('acknowledges an unknown payload, stores nothing and keeps serving', async () => {
-    const before = await count();
-    // An autocomplete interaction: signed, well-formed, not something this channel handles.
-    const res = await postInteraction(d, { id: peer.snowflake(), type: 4, application_id: peer.applicationId, token: 't', version: 1, data: { name: 'ask' } });
-    expect(res.status).toBe(200);
-    // And a gateway event we do not subscribe to the meaning of.
-    peer.dispatch('TYPING_START', { channel_id: peer.generalId, guild_id: peer.guildId, user_id: peer.snowflake(), timestamp: Math.floor(Date.now() / 1000) });
-    await drained(t, peer);
-    expect(await count()).toBe(before);
-    expect((await fetch(`${t.url}/health`)).status).toBe(200);
-    expect(peer.liveSessions).toBe(1);
-  });
-
-  it('ignores its own messages', async () => {
-    const before = await count();
-    const user = peer.snowflake();
-    const dm = peer.dmChannelOf(user);
-    peer.dispatch('MESSAGE_CREATE', { id: peer.snowflake(), channel_id: dm, channel_type: 1, author: peer.bot, content: 'echo of our reply', timestamp: new Date().toISOString(), type: 0, mentions: [], attachments: [], embeds: [], components: [] });
-    await drained(t, peer);
-    expect(await count()).toBe(before);
-    expect(peer.posted(dm)).toHaveLength(0);
-  });
-
-  it('never stores or answers an event flagged as our own, whatever the adapter', async () => {
-    const channel = (await t.gateway.store.channels.get(CHANNEL_ID))!;
-    const result = await t.gateway.deps.ingestor.ingest(channel, {
-      kind: 'message',
-      externalId: 'self-guard-1',
-      from: { externalId: 'contract-self' },
-      address: { to: 'contract-self' },
-      parts: [{ type: 'text', text: 'an echo' }],
-      sentAt: new Date(),
-      isSelf: true,
-      raw: {},
-    });
-    expect(result).toEqual({ kind: 'ignored', reason: 'own message' });
-  });
-
-  it('turns a duplicate delivery into one message and one reply, also across gateway sessions', async () => {
-    const user = peer.snowflake();
-    const dm = peer.dmChannelOf(user);
-    const first = peer.snowflake();
-    // A replay in the same session: discord.js drops a message id it has cached.
-    peer.sendDm(user, 'How do I return an item?', first);
-    peer.sendDm(user, 'How do I return an item?', first);
-    await drained(t, peer);
-    // A replay in a new session (after a reconnect or a takeover, the cache is empty): our dedupe key catches it.
-    await t.gateway.connections.stop();
-    const restarted = once(t.gateway.connections, 'started');
-    t.gateway.connections.start();
-    await restarted;
-    expect(peer.identifies).toBe(2);
-    peer.sendDm(user, 'How do I return an item?', first);
-    // A second, different message drains the queue behind the duplicate: two replies in all, not three.
-    const second = peer.sendDm(user, 'Can I pay with PayPal?');
-    await drained(t, peer);
-    const keys = [first, second].map((id) => inboundDedupeKey(CHANNEL_ID, id));
-    const processed = () => t.gateway.store.models.Message.find({ channelId: CHANNEL_ID, direction: 'inbound', 'processing.state': 'done', dedupeKey: { $in: keys } }).lean();
-    await until(t, async () => peer.posted(dm).length >= 2 && (await processed()).length >= 2, [peer]);
-    const inbound = await processed();
-    expect(inbound).toHaveLength(2);
-    expect(await t.gateway.store.models.Message.countDocuments({ replyTo: { $in: inbound.map((m) => m._id) } })).toBe(2);
-    await until(t, async () => (await t.gateway.store.models.Message.countDocuments({ channelId: CHANNEL_ID, 'delivery.status': 'queued' })) === 0);
-    expect(peer.posted(dm)).toHaveLength(2);
-  });
+  return {
+    t,
+    driver: {
+      channelId: CHANNEL_ID,
+      unknownPayload: 'ack',
+      // DiscordPeer emits 'request' for every REST call it records, replies to customers included.
+      peer,
+      platformId,
+      deliver: async ({ externalId, contactId, text, badSignature }) => {
+        if (badSignature) {
+          // A button click from this contact, signed with a key that is not the application's.
+          const user = userOf(contactId);
+          const dm = dmOf(contactId);
+          const click = { id: platformId(externalId), type: 3, application_id: peer.applicationId, token: 't', version: 1, channel_id: dm, channel: { id: dm, type: 1 }, user: peer.user(user), message: { id: peer.snowflake(), components: [] }, data: { custom_id: 'refund', component_type: 2 } };
+          return (await postInteraction(d, click, { wrongKey: true })).status;
+        }
+        const id = platformId(externalId);
+        if (!session.has(id)) {
+          // A gateway has no status to answer with: "persisted" is its acknowledgement, so 200 once ingest stored
+          // the message, anything else is a failure.
+          const result = await dispatchDm(id, contactId, text);
+          return result.kind === 'message' && !result.duplicate ? 200 : 500;
+        }
+        // A redelivery. Within one session Discord only repeats a dispatch on RESUME, and discord.js drops a message
+        // id it has cached before our code sees it: that replay never reaches our dedupe, so it proves nothing about
+        // it. Whatever of it does get through must be recognised as a duplicate.
+        const replayed: IngestResult[] = [];
+        const onIngested = (event: InboundEvent, result: IngestResult) => {
+          if (event.kind === 'message' && event.externalId === id) replayed.push(result);
+        };
+        t.gateway.deps.ingestor.on('ingested', onIngested);
+        peer.sendDm(userOf(contactId), text, id);
+        await drained(t, peer);
+        t.gateway.deps.ingestor.off('ingested', onIngested);
+        expect(replayed.every((r) => r.kind === 'message' && r.duplicate)).toBe(true);
+        // The redelivery our dedupe exists for: the same id in a new session (a reconnect that could not resume, a
+        // takeover by another process), whose client cache is empty. It must reach ingest, and be a duplicate there.
+        await newSession(t, peer);
+        session = new Set();
+        const result = await dispatchDm(id, contactId, text);
+        expect(result).toMatchObject({ kind: 'message', duplicate: true });
+        expect(await t.gateway.store.models.Message.countDocuments({ dedupeKey: inboundDedupeKey(CHANNEL_ID, id) })).toBe(1);
+        return 200;
+      },
+      // A signed, well-formed autocomplete interaction: not something this channel handles, acknowledged with 200.
+      deliverUnknown: async () =>
+        (await postInteraction(d, { id: peer.snowflake(), type: 4, application_id: peer.applicationId, token: 't', version: 1, data: { name: 'ask' } })).status,
+      // Discord echoes every message the bot posts back over the gateway, DMs included.
+      deliverSelf: async ({ externalId, contactId, text }) => {
+        const id = platformId(externalId);
+        const ingested = ingestedOnce(t, id);
+        peer.dispatch('MESSAGE_CREATE', { id, channel_id: dmOf(contactId), channel_type: 1, author: peer.bot, content: text, timestamp: new Date().toISOString(), type: 0, mentions: [], attachments: [], embeds: [], components: [] });
+        // Recognised as ours by the adapter (not dropped as "another bot"), and so not stored by ingest.
+        expect(await ingested).toEqual({ kind: 'ignored', reason: 'own message' });
+        return 200;
+      },
+      repliesTo: (contactId) => peer.posted(dmOf(contactId)).length,
+      close: async () => {
+        // The gateway client first: with the peer gone first it would keep trying to reconnect until t.stop().
+        await t.gateway.connections.stop();
+        await peer.stop();
+      },
+    },
+  };
 });
 
 describe('Discord channel', () => {
@@ -242,6 +255,15 @@ describe('Discord channel', () => {
     const own = peer.calls.filter((c) => c.messageId).map((c) => inboundDedupeKey(CHANNEL_ID, c.messageId!));
     expect(own.length).toBeGreaterThan(0);
     expect(await t.gateway.store.models.Message.countDocuments({ dedupeKey: { $in: own } })).toBe(0);
+  });
+
+  it('takes gateway events it does not handle in its stride: stores nothing and keeps its session', async () => {
+    // The contract's unknown payload goes to the interactions endpoint; this is its gateway counterpart.
+    const before = await stored();
+    peer.dispatch('TYPING_START', { channel_id: peer.generalId, guild_id: peer.guildId, user_id: peer.snowflake(), timestamp: Math.floor(Date.now() / 1000) });
+    await drained(t, peer);
+    expect(await stored()).toBe(before);
+    expect(peer.liveSessions).toBe(1);
   });
 
   it('sends choices as buttons and stores a click as an action, acknowledging the interaction after storing it', async () => {

@@ -38,6 +38,8 @@ export class SlackPeer extends EventEmitter {
   /** Workspace members `users.info` knows: id → display name. */
   readonly users = new Map<string, string>();
   apiUrl = '';
+  /** Socket Mode: the WebSocket URL `apps.connections.open` hands out (set by SlackSocketPeer); unset, it refuses. */
+  socketModeUrl: string | undefined;
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -114,6 +116,8 @@ export class SlackPeer extends EventEmitter {
           ? { status: 200, body: { ok: true, user: { id: form.user, name: user.toLowerCase(), real_name: user, profile: { display_name: user, real_name: user } } } }
           : { status: 200, body: { ok: false, error: 'user_not_found' } };
       }
+      case 'apps.connections.open':
+        return this.socketModeUrl ? { status: 200, body: { ok: true, url: this.socketModeUrl } } : { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }

@@ -1,0 +1,208 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { deskActionValue } from '../../adapters/desk';
+import { SecretBox } from '../../conversations';
+import { loadConfig } from '../config';
+import { createGateway } from '../gateway';
+import { startEmbeddedMongo } from '../store/embedded-mongo';
+import { percentile } from './percentile';
+
+export interface BenchHandoffOptions {
+  conversations: string;
+  concurrency: string;
+}
+
+const DESK = 'C0BENCH';
+
+/**
+ * `switchboard bench-handoff`: N customers on the HTTP API channel each ask for a person; an agent at a Slack desk
+ * (a local Slack Web API on loopback, signed events like Slack's) replies in the thread and resolves. Measured per
+ * conversation:
+ *   handoff  customer's 202 → the escalation card accepted by Slack (analysis, escalation, assist, card drawing);
+ *   relay    the agent's signed event answered 200 → the reply received by the customer's callback;
+ *   survey   the Resolve click answered 200 → the satisfaction question received by the callback.
+ * The last stdout line is the JSON result.
+ */
+export async function benchHandoffCommand(options: BenchHandoffOptions): Promise<void> {
+  const n = positive(options.conversations, '--conversations');
+  const concurrency = positive(options.concurrency, '--concurrency');
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+
+  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
+  const uri = process.env.MONGODB_URI ?? embedded!.uri;
+  const connection = await mongoose.createConnection(uri, { dbName: `sb_bench_handoff_${randomBytes(4).toString('hex')}`, maxPoolSize: 50 }).asPromise();
+  const slack = await startSlackApi();
+  const customers = await startCallbacks();
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', WORKERS: '4', DESK_SLA_MINUTES: '0', KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo' });
+  const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) });
+  const apiKey = `sk_bench_${randomBytes(12).toString('hex')}`;
+  const signingSecret = randomBytes(16).toString('hex');
+  await gateway.store.channels.ensure({ id: 'bench-api', kind: 'api', name: 'Bench API', settings: { callbackUrl: customers.url }, secrets: { apiKey, signingSecret: 'x' }, apiKey });
+  await gateway.store.channels.ensure({
+    id: 'bench-slack',
+    kind: 'slack',
+    name: 'Bench Slack',
+    settings: { slackApiUrl: slack.url, botUserId: 'UBOT', desk: { channel: DESK } },
+    secrets: { signingSecret, botToken: 'xoxb-bench' },
+  });
+  const url = await gateway.listen();
+  const slackWebhook = `${url}/webhooks/bench-slack`;
+
+  const handoff: number[] = [];
+  const relay: number[] = [];
+  const survey: number[] = [];
+  const one = async (i: number) => {
+    const contact = `bench-${i}`;
+    const started = performance.now();
+    const posted = await fetch(`${url}/api/v1/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `${contact}-m1`, contact: { id: contact, name: `Customer ${i}` }, text: 'My order has not arrived. I want to talk to a human.' }),
+    });
+    const { conversationId } = (await posted.json()) as { conversationId: string };
+    const ts = await slack.cardFor(conversationId);
+    handoff.push(performance.now() - started);
+
+    const agentAt = performance.now();
+    const agentReply = slack.signed(signingSecret, {
+      type: 'event_callback',
+      event_id: `Ev-${contact}`,
+      authorizations: [{ user_id: 'UBOT', is_bot: true }],
+      event: { type: 'message', channel: DESK, channel_type: 'channel', user: 'UAGENT', text: `Hi Customer ${i}, your parcel ships today.`, ts: `${ts}1`, thread_ts: ts },
+    });
+    const replied = customers.next(contact, (m) => m.author === 'agent');
+    await fetch(slackWebhook, agentReply);
+    await replied;
+    relay.push(performance.now() - agentAt);
+
+    const resolveAt = performance.now();
+    const asked = customers.next(contact, (m) => m.text.includes('How did we do?'));
+    const click = { type: 'block_actions', user: { id: 'UAGENT' }, channel: { id: DESK }, container: { message_ts: ts }, actions: [{ type: 'button', action_id: 'resolve', value: deskActionValue('resolve', conversationId), action_ts: `${ts}9` }] };
+    await fetch(slackWebhook, slack.signed(signingSecret, click, true));
+    await asked;
+    survey.push(performance.now() - resolveAt);
+  };
+
+  try {
+    progress(`bench-handoff: ${n} conversations, concurrency ${concurrency}, store ${embedded ? 'embedded (in memory)' : 'MONGODB_URI'}`);
+    const wall = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < n) await one(next++);
+      }),
+    );
+    const seconds = (performance.now() - wall) / 1000;
+    const stats = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return { p50Ms: round(percentile(sorted, 0.5)), p95Ms: round(percentile(sorted, 0.95)), p99Ms: round(percentile(sorted, 0.99)) };
+    };
+    const result = { conversations: n, concurrency, conversationsPerSecond: round(n / seconds), handoff: stats(handoff), relay: stats(relay), survey: stats(survey) };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await gateway.stop();
+    await connection.dropDatabase().catch(() => {});
+    await connection.close();
+    await Promise.all([slack.stop(), customers.stop()]);
+    await embedded?.stop();
+  }
+}
+
+/** The Slack Web API methods a desk calls, answering like Slack; emits 'card' when an escalation card is posted. */
+async function startSlackApi() {
+  const events = new EventEmitter();
+  const cards = new Map<string, string>();
+  let seq = 0;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+      const method = (req.url ?? '').replace(/^\/api\//, '');
+      const ts = `${1_700_000_000 + ++seq}.000100`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (method === 'users.info') return res.end(JSON.stringify({ ok: true, user: { id: form.user, profile: { display_name: 'Agent' } } }));
+      if (method === 'chat.postMessage' && !form.thread_ts) {
+        const id = /sb:claim:([0-9a-f]{24})/.exec(form.blocks ?? '')?.[1];
+        if (id) {
+          cards.set(id, ts);
+          events.emit('card', id);
+        }
+      }
+      res.end(JSON.stringify({ ok: true, channel: form.channel, ts }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/`,
+    async cardFor(conversationId: string): Promise<string> {
+      while (!cards.has(conversationId)) await once(events, 'card');
+      return cards.get(conversationId)!;
+    },
+    signed(secret: string, payload: unknown, form = false): RequestInit {
+      const body = form ? new URLSearchParams({ payload: JSON.stringify(payload) }).toString() : JSON.stringify(payload);
+      const seconds = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', secret).update(`v0:${seconds}:${body}`).digest('hex');
+      return {
+        method: 'POST',
+        headers: { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json', 'x-slack-request-timestamp': String(seconds), 'x-slack-signature': `v0=${signature}` },
+        body,
+      };
+    },
+    stop: () => close(server),
+  };
+}
+
+interface Delivered {
+  author: string;
+  text: string;
+}
+
+/** The customers' side: the API channel's callbacks, by contact. */
+async function startCallbacks() {
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { contact: { id: string }; message: { author: { kind: string }; text: string } };
+      res.writeHead(200).end();
+      events.emit(body.contact.id, { author: body.message.author.kind, text: body.message.text } satisfies Delivered);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`,
+    next(contact: string, match: (m: Delivered) => boolean): Promise<void> {
+      return new Promise((resolve) => {
+        const listener = (m: Delivered) => {
+          if (!match(m)) return;
+          events.off(contact, listener);
+          resolve();
+        };
+        events.on(contact, listener);
+      });
+    },
+    stop: () => close(server),
+  };
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+function positive(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+  return n;
+}
+
+const round = (x: number) => Math.round(x * 10) / 10;
