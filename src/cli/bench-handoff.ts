@@ -22,7 +22,8 @@ const DESK = 'C0BENCH';
  * `switchboard bench-handoff`: N customers on the HTTP API channel each ask for a person; an agent at a Slack desk
  * (a local Slack Web API on loopback, signed events like Slack's) replies in the thread and resolves. Measured per
  * conversation:
- *   handoff  customer's 202 → the escalation card accepted by Slack (analysis, escalation, assist, card drawing);
+ *   handoff  customer's 202 → the escalation card posted to Slack and its thread recorded (analysis, escalation,
+ *            assist, card drawing);
  *   relay    the agent's signed event answered 200 → the reply received by the customer's callback;
  *   survey   the Resolve click answered 200 → the satisfaction question received by the callback.
  * The last stdout line is the JSON result.
@@ -49,6 +50,13 @@ export async function benchHandoffCommand(options: BenchHandoffOptions): Promise
     settings: { slackApiUrl: slack.url, botUserId: 'UBOT', desk: { channel: DESK } },
     secrets: { signingSecret, botToken: 'xoxb-bench' },
   });
+  // An agent can only answer a card once the gateway has recorded where it landed (its ts): wait for that, not
+  // just for Slack to receive it (a reply faster than that is not a desk reply to anyone).
+  const drawn = new EventEmitter();
+  drawn.setMaxListeners(0);
+  gateway.deskDeliverer.on('done', (post: { kind: string; conversationId: unknown }) => {
+    if (post.kind === 'card') drawn.emit(String(post.conversationId));
+  });
   const url = await gateway.listen();
   const slackWebhook = `${url}/webhooks/bench-slack`;
 
@@ -64,7 +72,9 @@ export async function benchHandoffCommand(options: BenchHandoffOptions): Promise
       body: JSON.stringify({ id: `${contact}-m1`, contact: { id: contact, name: `Customer ${i}` }, text: 'My order has not arrived. I want to talk to a human.' }),
     });
     const { conversationId } = (await posted.json()) as { conversationId: string };
+    const cardDrawn = once(drawn, conversationId);
     const ts = await slack.cardFor(conversationId);
+    await cardDrawn;
     handoff.push(performance.now() - started);
 
     const agentAt = performance.now();
