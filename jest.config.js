@@ -6,11 +6,11 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
-    // jose (under the Teams SDK's JWKS client) ships only as ES modules, which jest's CommonJS runtime cannot
-    // require on Node 20; Node itself and tsx load it fine, so only the tests need it compiled.
-    '^.+/node_modules/jose/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    // jose (under the Teams SDK's JWKS client) and email-reply-parser ship only as ES modules, which jest's CommonJS
+    // runtime cannot require on Node 20; Node itself and tsx load them fine, so only the tests need them compiled.
+    '^.+/node_modules/(jose|email-reply-parser)/.+\\.js$': ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
   },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(jose|email-reply-parser)/)'],
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 30000,

@@ -90,6 +90,11 @@ export type InboundEvent<Raw = unknown> =
        * counts when it continues a conversation we are already in, or a desk thread.
        */
       ambient?: boolean;
+      /**
+       * Sent by a machine (an auto-reply, a bounce, list mail: the reason): stored and visible to agents, never
+       * answered automatically — two auto-responders answering each other is how mail loops start.
+       */
+      automated?: string;
       raw: Raw;
     }
   | { kind: 'status'; externalId: string; status: DeliveryStatus; error?: DeliveryError; at: Date; raw: Raw }

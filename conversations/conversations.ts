@@ -180,6 +180,23 @@ export class ConversationRepository {
     return res.modifiedCount === 1;
   }
 
+  /**
+   * A resolved conversation taken up again (an email reply to it): back with the bot, holding its address. When
+   * another conversation already holds the address, that one stays the open one (false).
+   */
+  async reopen(id: Types.ObjectId, openKey: string): Promise<boolean> {
+    try {
+      const res = await this.models.Conversation.updateOne(
+        { _id: id, status: 'resolved' },
+        { $set: { status: 'bot', openKey, unhelpfulTurns: 0 }, $unset: { assignee: 1, assigneeName: 1, escalationReason: 1, offeredChoices: 1, slaRemindedAt: 1 } },
+      );
+      return res.modifiedCount === 1;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
   /** The customer's satisfaction score, once; the address is let go of at the same time. */
   async recordCsat(id: Types.ObjectId, score: number, now: Date): Promise<boolean> {
     const res = await this.models.Conversation.updateOne(

@@ -5,6 +5,8 @@ import { ConversationRepository } from './conversations';
 import { DeskRepository } from './desk';
 import { JobRepository } from './jobs';
 import { LeaseRepository } from './leases';
+import { AttachmentRepository } from './attachments';
+import { MailCursorRepository } from './mail-cursors';
 import { MessageRepository } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
 import type { SecretBox } from './secret-box';
@@ -18,6 +20,10 @@ export interface Store {
   jobs: JobRepository;
   leases: LeaseRepository;
   desk: DeskRepository;
+  /** IMAP intake progress per channel and mailbox. */
+  mailCursors: MailCursorRepository;
+  /** Attachments of inbound mail. */
+  attachments: AttachmentRepository;
 }
 
 export async function openStore(connection: Connection, box: SecretBox): Promise<Store> {
@@ -32,6 +38,8 @@ export async function openStore(connection: Connection, box: SecretBox): Promise
     jobs: new JobRepository(models.Job),
     leases: new LeaseRepository(models.Lease),
     desk: new DeskRepository(models),
+    mailCursors: new MailCursorRepository(models.MailCursor),
+    attachments: new AttachmentRepository(models.Attachment),
   };
 }
 

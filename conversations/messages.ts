@@ -56,6 +56,7 @@ export interface InboundInput {
   parts: Part[];
   actionValue?: string;
   authorName?: string;
+  automated?: string;
   receivedAt: Date;
   raw: unknown;
 }
@@ -93,6 +94,7 @@ export class MessageRepository {
           dedupeKey,
           externalId: input.externalId,
           ...(input.actionValue !== undefined ? { actionValue: input.actionValue } : {}),
+          ...(input.automated ? { automated: input.automated } : {}),
           processing: { state: 'pending' },
           receivedAt: input.receivedAt,
           raw: JSON.stringify(input.raw ?? null),

@@ -2,6 +2,8 @@ import type { Connection, Model } from 'mongoose';
 import { createDeskModels, type DeskModels } from './desk';
 import { createJobModel, type JobRecord } from './jobs';
 import { createLeaseModel, type LeaseRecord } from './leases';
+import { createAttachmentModel, type AttachmentRecord } from './attachments';
+import { createMailCursorModel, type MailCursorRecord } from './mail-cursors';
 import { channelSchema, contactSchema, conversationSchema, identitySchema, messageSchema } from './schemas';
 import type { ChannelRecord, ContactRecord, ConversationRecord, IdentityRecord, MessageRecord } from './types';
 
@@ -13,6 +15,8 @@ export interface Models extends DeskModels {
   Channel: Model<ChannelRecord>;
   Job: Model<JobRecord>;
   Lease: Model<LeaseRecord>;
+  MailCursor: Model<MailCursorRecord>;
+  Attachment: Model<AttachmentRecord>;
 }
 
 /** Models are bound to a connection (not the global mongoose), so tests and tools can hold several at once. */
@@ -25,6 +29,8 @@ export function createModels(connection: Connection): Models {
     Channel: connection.model<ChannelRecord>('Channel', channelSchema, 'channels'),
     Job: createJobModel(connection),
     Lease: createLeaseModel(connection),
+    MailCursor: createMailCursorModel(connection),
+    Attachment: createAttachmentModel(connection),
     ...createDeskModels(connection),
   };
 }

@@ -120,6 +120,7 @@ export const messageSchema = new Schema<MessageRecord>(
     replyTo: Schema.Types.ObjectId,
     rating: { _id: false, type: { value: String, at: Date } },
     internal: Boolean,
+    automated: String,
     raw: String,
     receivedAt: { type: Date, required: true },
   },

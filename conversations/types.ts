@@ -163,6 +163,8 @@ export interface MessageRecord {
   delivery?: DeliveryState;
   annotations?: Annotations;
   replyTo?: Types.ObjectId;
+  /** Inbound mail a machine sent (auto-reply, bounce, list mail): the reason. Stored, never answered automatically. */
+  automated?: string;
   /** An agent's note in the desk thread: stored with the conversation, never sent to the customer. */
   internal?: boolean;
   /** The customer's verdict on a bot answer, for analytics. */

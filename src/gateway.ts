@@ -4,7 +4,9 @@ import { hostname } from 'node:os';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApiAdapter } from '../adapters/api';
+import { createEmailAdapter } from '../adapters/email';
 import { createDiscordAdapter, createDiscordConnection } from '../adapters/discord';
+import { createImapConnection } from '../adapters/email/imap';
 import { AdapterRegistry } from '../adapters/registry';
 import { createSlackAdapter } from '../adapters/slack';
 import { createSlackDesk } from '../adapters/slack/desk';
@@ -26,6 +28,7 @@ import { remindUnclaimed } from './desk/sla';
 import { DeskSurfaces } from './desk/surfaces';
 import { attachWebchatSocket } from './http/webchat-socket';
 import { Deliverer } from './pipeline/deliverer';
+import { EmailThreader } from './email/threading';
 import { InboundRouter } from './pipeline/inbound';
 import { Ingestor } from './pipeline/ingest';
 import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
@@ -76,6 +79,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     slack: (channel) => createSlackAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     teams: (channel) => createTeamsAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     discord: (channel) => createDiscordAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+    email: (channel) => createEmailAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS }),
   });
 
   const processorLoops: LeaseLoop[] = [];
@@ -124,7 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deskLoops.push(new LeaseLoop('desk-sla', scan, config.POLL_MS * 20, log));
   }
 
-  const inbound = new InboundRouter(ingestor, desk);
+  const inbound = new InboundRouter(ingestor, desk, new EmailThreader(store, clock));
 
   const processors: ConversationProcessor[] = [];
   const deliverers: Deliverer[] = [];
@@ -189,6 +193,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         // Slack Socket Mode (`settings.socketMode`, secret `appToken`): acked only after the events are stored.
         slack: (channel, onEvent) =>
           createSlackSocketConnection(channel, onEvent, { timeoutMs: config.DELIVERY_TIMEOUT_MS, readyTimeoutMs: Math.max(5_000, config.CONNECTION_LEASE_MS), log }),
+        // Email: IMAP intake (one IDLE client per mailbox), read position in mail_cursors, attachments stored apart.
+        email: (channel, onEvent) =>
+          createImapConnection(channel, onEvent, {
+            cursors: store.mailCursors,
+            saveAttachments: (channelId, externalId, attachments) => store.attachments.saveAll(channelId, externalId, attachments),
+            timeoutMs: Math.max(5_000, config.DELIVERY_TIMEOUT_MS),
+            log,
+          }),
       },
       // Slack channels on the Events API (webhooks) hold no connection.
       needsConnection: (channel) => channel.kind !== 'slack' || slackUsesSocketMode(channel),

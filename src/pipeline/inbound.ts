@@ -16,11 +16,13 @@ export class InboundRouter {
   constructor(
     private readonly ingestor: Pick<Ingestor, 'ingest'>,
     private readonly desk?: DeskIntercept,
+    /** Channel-specific addressing that needs the store (email threading): applied before ingest. */
+    private readonly threader?: { thread(channel: ChannelInstance, event: InboundEvent): Promise<InboundEvent> },
   ) {}
 
   async ingest(channel: ChannelInstance, event: InboundEvent): Promise<InboundOutcome> {
     const taken = await this.desk?.intercept(channel, event);
     if (taken) return { kind: 'desk', ...(taken.response ? { response: taken.response } : {}) };
-    return this.ingestor.ingest(channel, event);
+    return this.ingestor.ingest(channel, this.threader ? await this.threader.thread(channel, event) : event);
   }
 }

@@ -105,6 +105,7 @@ export class Ingestor extends EventEmitter {
       parts,
       ...(actionValue !== undefined ? { actionValue } : {}),
       ...(event.from.displayName ? { authorName: event.from.displayName } : {}),
+      ...(event.kind === 'message' && event.automated ? { automated: event.automated } : {}),
       // Order is arrival order: platform clocks disagree and some resend old timestamps on redelivery.
       receivedAt: now,
       raw: event.raw,

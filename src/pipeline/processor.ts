@@ -107,6 +107,12 @@ export class ConversationProcessor extends EventEmitter {
     const now = this.clock();
     if (conversation.status === 'resolved') return this.handleSurveyAnswer(conversation, message, now);
     if (conversation.status !== 'bot') await this.handoff?.customerMessage(conversation, message, now);
+    if (message.automated) {
+      // An auto-reply, bounce or list mail: kept for agents, never answered (that is how mail loops start).
+      await this.store.messages.markProcessed(message._id, 'silent:automated', { decision: 'silent', reason: message.automated }, now);
+      this.emit('processed', message, undefined);
+      return conversation;
+    }
     const botKeepsHelping = conversation.status === 'pending' && conversation.botHelpsUntil !== undefined && conversation.botHelpsUntil > now;
     if (conversation.status !== 'bot' && !botKeepsHelping) {
       // A person owns (or is about to own) this conversation: the bot stays silent; agents see the message.
