@@ -103,6 +103,26 @@ const schema = z.object({
   TEAMS_DESK_CHANNEL: z.string().regex(/^19:.+@thread\.(tacv2|skype)$/, 'a Teams channel id such as 19:abc…@thread.tacv2').optional(),
   /** The Bot Connector endpoint of your tenant's region (activities carry it as serviceUrl). */
   TEAMS_SERVICE_URL: z.url().default('https://smba.trafficmanager.net/teams/'),
+  /** Set with IMAP_HOST and SMTP_HOST: a support inbox as channel "email" (README: "Connect your support inbox"). */
+  EMAIL_ADDRESS: z.email().optional(),
+  EMAIL_NAME: z.string().min(1).default('Support'),
+  EMAIL_SIGNATURE: z.string().optional(),
+  IMAP_HOST: z.string().min(1).optional(),
+  IMAP_PORT: numberFrom(993, 1),
+  /** TLS from the first byte (993); false: plain, upgraded with STARTTLS when the server offers it (143). */
+  IMAP_SECURE: z.stringbool().default(true),
+  IMAP_USER: z.string().min(1).optional(),
+  IMAP_PASSWORD: z.string().min(1).optional(),
+  /** Folders read for new mail, comma-separated. */
+  IMAP_MAILBOXES: z.string().min(1).default('INBOX').transform((v) => v.split(',').map((m) => m.trim()).filter(Boolean)),
+  /** Processed mail is moved here; unset: it stays where it is, flagged. */
+  IMAP_PROCESSED_FOLDER: z.string().min(1).optional(),
+  SMTP_HOST: z.string().min(1).optional(),
+  SMTP_PORT: numberFrom(465, 1),
+  /** TLS from the first byte (465); false: STARTTLS when offered (587). */
+  SMTP_SECURE: z.stringbool().default(true),
+  SMTP_USER: z.string().min(1).optional(),
+  SMTP_PASSWORD: z.string().min(1).optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
   /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */

@@ -64,5 +64,27 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
     // A Discord bot as a customer channel: DMs and mentions arrive over the gateway (one process holds it).
     await store.channels.ensure({ id: 'discord', kind: 'discord', name: 'Discord', settings: { threads: true }, secrets: { botToken: config.DISCORD_BOT_TOKEN } });
   }
+  if (config.EMAIL_ADDRESS && config.IMAP_HOST && config.SMTP_HOST) {
+    // A support inbox: mail read over IMAP by one process (a lease), answered over SMTP. Settings follow the
+    // environment on every start; the passwords are stored (encrypted) when the channel is created.
+    await store.channels.ensure({
+      id: 'email',
+      kind: 'email',
+      name: config.EMAIL_ADDRESS,
+      secrets: {
+        ...(config.IMAP_USER ? { imapUser: config.IMAP_USER } : {}),
+        ...(config.IMAP_PASSWORD ? { imapPassword: config.IMAP_PASSWORD } : {}),
+        ...(config.SMTP_USER ? { smtpUser: config.SMTP_USER } : {}),
+        ...(config.SMTP_PASSWORD ? { smtpPassword: config.SMTP_PASSWORD } : {}),
+      },
+    });
+    await store.channels.setSettings('email', {
+      imap: { host: config.IMAP_HOST, port: config.IMAP_PORT, secure: config.IMAP_SECURE, mailboxes: config.IMAP_MAILBOXES, ...(config.IMAP_PROCESSED_FOLDER ? { processedFolder: config.IMAP_PROCESSED_FOLDER } : {}) },
+      smtp: { host: config.SMTP_HOST, port: config.SMTP_PORT, secure: config.SMTP_SECURE },
+      from: config.EMAIL_ADDRESS,
+      fromName: config.EMAIL_NAME,
+      ...(config.EMAIL_SIGNATURE ? { signature: config.EMAIL_SIGNATURE } : {}),
+    });
+  }
   return { webchatId: webchat.id, apiKey: api.secrets.apiKey ?? apiKey };
 }
