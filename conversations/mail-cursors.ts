@@ -57,7 +57,12 @@ export class MailCursorRepository {
       await this.MailCursor.updateOne({ _id, uidValidity, lastUid: { $lt: uid } }, { $set: { lastUid: uid, updatedAt } }, { upsert: true });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      await this.MailCursor.updateOne({ _id, uidValidity: { $ne: uidValidity } }, { $set: { uidValidity, lastUid: uid, updatedAt } });
+      // The row exists: forward within this validity (a racing first upsert may have created it behind us), else
+      // replace a cursor of another validity. Neither matching means it is already at or past `uid`.
+      const forward = await this.MailCursor.updateOne({ _id, uidValidity, lastUid: { $lt: uid } }, { $set: { lastUid: uid, updatedAt } });
+      if (forward.matchedCount === 0) {
+        await this.MailCursor.updateOne({ _id, uidValidity: { $ne: uidValidity } }, { $set: { uidValidity, lastUid: uid, updatedAt } });
+      }
     }
   }
 

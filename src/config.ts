@@ -93,6 +93,8 @@ const schema = z.object({
    * renewed every third of it; a dead holder is replaced once it lapses.
    */
   CONNECTION_LEASE_MS: numberFrom(30_000, 300),
+  /** Email channels: each IMAP mailbox is re-selected and read at this interval, besides IDLE's notifications. */
+  IMAP_POLL_MS: numberFrom(60_000, 100),
   /** A Slack channel id (C…): escalations are posted there as threads for agents (the `slack` channel's bot). */
   SLACK_DESK_CHANNEL: z.string().regex(/^[CG][A-Z0-9]+$/, 'a Slack channel id such as C0123ABCD').optional(),
   /** All three set: a Microsoft Teams bot is a customer channel at /webhooks/teams (README: "Microsoft Teams"). */

@@ -199,6 +199,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             cursors: store.mailCursors,
             saveAttachments: (channelId, externalId, attachments) => store.attachments.saveAll(channelId, externalId, attachments),
             timeoutMs: Math.max(5_000, config.DELIVERY_TIMEOUT_MS),
+            pollMs: config.IMAP_POLL_MS,
             log,
           }),
       },

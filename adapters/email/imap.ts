@@ -19,7 +19,11 @@ export interface ImapConnectionDeps {
   log?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Connection, greeting and socket timeouts of the IMAP client. */
   timeoutMs: number;
-  /** A full check of each mailbox at this interval, in case an IDLE notification was missed (default 60 s). */
+  /**
+   * Each mailbox is selected afresh and read at this interval (default 60 s), for what IDLE does not report: a
+   * missed notification, or the mailbox deleted and recreated under us (dovecot keeps the stale selection open and
+   * only answers `NO`; the new UIDVALIDITY shows on the next SELECT).
+   */
   pollMs?: number;
   /** First reconnect / retry delay; doubles up to `maxBackoffMs` (defaults 250 ms and 30 s). */
   backoffMs?: number;
@@ -82,6 +86,10 @@ class MailboxReader {
   /** The drain in progress; `again` asks it for one more pass (an `exists` arrived meanwhile). */
   private draining: Promise<void> | undefined;
   private again = false;
+  /** SELECT the mailbox again before the next read (poll, or a failed SELECT). */
+  private reselect = false;
+  /** After each (re)connect: mark mail below the cursor that a killed predecessor persisted but never flagged. */
+  private repair = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private pollTimer: NodeJS.Timeout | undefined;
@@ -163,6 +171,7 @@ class MailboxReader {
     }
     this.client = client;
     this.reconnects = 0;
+    this.repair = true;
     this.deps.log?.info(this.ctx, 'imap mailbox open');
     this.kick();
   }
@@ -183,6 +192,7 @@ class MailboxReader {
     clearTimeout(this.pollTimer);
     if (!this.running) return;
     this.pollTimer = setTimeout(() => {
+      this.reselect = true;
       this.kick();
       this.schedulePoll();
     }, this.deps.pollMs ?? 60_000);
@@ -230,7 +240,17 @@ class MailboxReader {
   /** One pass: every UID above the cursor, in order, in batches. */
   private async drain(): Promise<void> {
     const client = this.client;
-    if (!client || !client.mailbox) return;
+    if (!client) return;
+    if (this.reselect || !client.mailbox) {
+      this.reselect = false;
+      try {
+        await client.mailboxOpen(this.mailbox);
+      } catch (err) {
+        this.reselect = true;
+        throw err;
+      }
+    }
+    if (!client.mailbox) return;
     const uidValidity = String(client.mailbox.uidValidity);
     const cursor = await this.deps.cursors.get(this.channel.id, this.mailbox);
     let lastUid = cursor?.lastUid ?? 0;
@@ -239,6 +259,15 @@ class MailboxReader {
       await this.deps.cursors.reset(this.channel.id, this.mailbox, uidValidity);
       lastUid = 0;
     }
+    if (this.repair && lastUid > 0) {
+      const unmarked = await client.search({ uid: `1:${lastUid}`, unKeyword: PROCESSED_KEYWORD }, { uid: true });
+      const uids = (unmarked || []).filter((uid) => uid <= lastUid);
+      if (uids.length) {
+        this.deps.log?.info({ ...this.ctx, count: uids.length }, 'imap marking mail persisted before a crash');
+        await this.mark(client, uids);
+      }
+    }
+    this.repair = false;
     // UIDs only first (`n:*` also matches the highest UID when n is past it, hence the filter).
     const found = await client.search({ uid: `${lastUid + 1}:*` }, { uid: true });
     const uids = (found || []).filter((uid) => uid > lastUid).sort((a, b) => a - b);

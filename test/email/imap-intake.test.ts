@@ -166,17 +166,21 @@ describe('email: IMAP intake', () => {
 
   it('reads a mailbox again when its UIDVALIDITY changes, without duplicating what it already has', async () => {
     await createMailbox('Validity');
-    const t = await startTestGateway('imap_validity');
+    const base = await startTestGateway('imap_validity', { startWorkers: false });
     try {
-      await seed(t, 'mail-validity', { mailboxes: ['Validity'] });
+      await seed(base, 'mail-validity', { mailboxes: ['Validity'] });
+      const first = await startTestGateway('imap_validity', { shareWith: base });
       await appendMail(dovecot, 'Validity', [rawMail({ messageId: '<validity-1@customer.example>' })]);
-      await until(t, async () => (await countInbound(t, 'mail-validity')) === 1);
+      await until(first, async () => (await countInbound(first, 'mail-validity')) === 1);
       const before = await poll(async () => {
-        const c = await t.gateway.store.mailCursors.get('mail-validity', 'Validity');
-        return c?.lastUid === 1 && c;
+        const c = await first.gateway.store.mailCursors.get('mail-validity', 'Validity');
+        return c?.lastUid === 1 ? c : undefined;
       });
+      await first.stop();
 
-      // The mailbox is recreated under us: new UIDVALIDITY, the old mail comes back with a new UID, plus a new one.
+      // The mailbox is deleted and created again (new UIDVALIDITY); the old mail comes back with it, plus a new one.
+      // Done while no session has it selected: a live delete + re-create races inside dovecot (the stale session can
+      // finish deleting the new mailbox). A live change is noticed by the periodic re-SELECT (IMAP_POLL_MS).
       const admin = await imapClient(dovecot);
       try {
         await admin.mailboxDelete('Validity');
@@ -186,21 +190,28 @@ describe('email: IMAP intake', () => {
       } finally {
         await admin.logout();
       }
-      const after = await poll(async () => {
-        const c = await t.gateway.store.mailCursors.get('mail-validity', 'Validity');
-        return c && c.uidValidity !== before.uidValidity && c.lastUid === 2 ? c : undefined;
-      }, 20_000);
-      expect(after.lastUid).toBe(2);
-      const ids = (await inbound(t, 'mail-validity')).map((m) => m.externalId).sort();
-      expect(ids).toEqual(['<validity-1@customer.example>', '<validity-2@customer.example>']);
+      const second = await startTestGateway('imap_validity', { shareWith: base });
+      try {
+        const after = await poll(async () => {
+          const c = await second.gateway.store.mailCursors.get('mail-validity', 'Validity');
+          return c && c.uidValidity !== before.uidValidity && c.lastUid === 2 ? c : undefined;
+        });
+        expect(after.lastUid).toBe(2);
+        const ids = (await inbound(second, 'mail-validity')).map((m) => m.externalId).sort();
+        expect(ids).toEqual(['<validity-1@customer.example>', '<validity-2@customer.example>']);
+      } finally {
+        await second.stop();
+      }
     } finally {
-      await t.stop();
+      await base.stop();
     }
   });
 
   it('ingests a storm of 1,000 mails exactly once', async () => {
     await createMailbox('Storm');
-    const t = await startTestGateway('imap_storm');
+    // Intake only: the connection host runs, the reply workers do not (1,000 brain replies are another test's load).
+    const t = await startTestGateway('imap_storm', { startWorkers: false });
+    t.gateway.connections.start();
     try {
       await seed(t, 'mail-storm', { mailboxes: ['Storm'] });
       const started = Date.now();
@@ -229,7 +240,7 @@ describe('email: IMAP intake', () => {
       'Kill',
       Array.from({ length: total }, (_, i) => rawMail({ messageId: `<kill-${i}@customer.example>`, text: `kill mail ${i}` })),
     );
-    // This gateway holds the database and runs no connections until the killed one is gone.
+    // This gateway holds the database and runs no connections until the killed one is gone; then only intake.
     const t = await startTestGateway('imap_kill', { startWorkers: false });
     try {
       await seed(t, 'mail-kill', { mailboxes: ['Kill'] });
@@ -251,7 +262,7 @@ describe('email: IMAP intake', () => {
       }
 
       // The dead process's connection lease (1 s) expires; this one takes the channel over and resumes at the cursor.
-      t.gateway.startWorkers();
+      t.gateway.connections.start();
       await until(t, async () => (await countInbound(t, 'mail-kill')) >= total);
       const ids = await t.gateway.store.models.Message.distinct('externalId', { channelId: 'mail-kill', direction: 'inbound' });
       expect(ids).toHaveLength(total);
