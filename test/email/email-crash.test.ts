@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { appendMail, rawMail, startDovecot, type Dovecot } from '../support/dovecot';
+import { appendMail, imapClient, rawMail, startDovecot, type Dovecot } from '../support/dovecot';
 import { startTestGateway } from '../support/gateway';
 import { SmtpPeer } from '../support/smtp-peer';
 import { until } from '../support/until';
@@ -69,4 +69,34 @@ describe('email: crash while answering', () => {
       await t.stop();
     }
   }, 60_000);
+
+  it('answers a storm of 1,000 mails: nothing lost, no mail answered twice', async () => {
+    const total = 1000;
+    const admin = await imapClient(dovecot);
+    await admin.mailboxCreate('Storm');
+    await admin.logout();
+    await appendMail(
+      dovecot,
+      'Storm',
+      Array.from({ length: total }, (_, i) => rawMail({ messageId: `<storm-${i}@customer.example>`, from: `s${i}@storm.example`, subject: 'Returns', text: 'How do I return an item?' })),
+    );
+    const t = await startTestGateway('email_storm', { env: { WORKERS: '4' } });
+    try {
+      await t.gateway.store.channels.ensure({
+        id: 'mail-storm',
+        kind: 'email',
+        name: 'Support',
+        settings: { imap: { host: dovecot.host, port: dovecot.port, mailboxes: ['Storm'] }, smtp: { host: '127.0.0.1', port: smtp.port }, from: 'support@shop.example' },
+        secrets: { imapUser: dovecot.user, imapPassword: dovecot.password },
+      });
+      const stormReplies = () => smtp.received.filter((m) => String(m.parsed.inReplyTo).startsWith('<storm-'));
+      await until(t, async () => new Set(stormReplies().map((m) => m.parsed.inReplyTo)).size >= total, [smtp]);
+      const replies = stormReplies();
+      expect(new Set(replies.map((m) => m.parsed.inReplyTo)).size).toBe(total);
+      expect(new Set(replies.map((m) => m.parsed.messageId)).size).toBe(total);
+      expect(await t.gateway.store.models.Message.countDocuments({ channelId: 'mail-storm', direction: 'inbound' })).toBe(total);
+    } finally {
+      await t.stop();
+    }
+  }, 180_000);
 });
