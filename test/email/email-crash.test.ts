@@ -68,7 +68,7 @@ describe('email: crash while answering', () => {
     } finally {
       await t.stop();
     }
-  }, 60_000);
+  }, 90_000);
 
   it('answers a storm of 1,000 mails: nothing lost, no mail answered twice', async () => {
     const total = 1000;

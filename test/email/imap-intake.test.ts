@@ -230,7 +230,7 @@ describe('email: IMAP intake', () => {
     } finally {
       await t.stop();
     }
-  }, 60_000);
+  }, 90_000);
 
   it('a gateway SIGKILLed mid-batch: the next holder resumes and every mail is ingested exactly once', async () => {
     await createMailbox('Kill');
@@ -276,5 +276,5 @@ describe('email: IMAP intake', () => {
     } finally {
       await t.stop();
     }
-  }, 60_000);
+  }, 90_000);
 });

@@ -73,5 +73,6 @@ describe('a worker killed with SIGKILL mid-processing', () => {
     } finally {
       await t.stop();
     }
-  });
+    // A fresh worker process compiles and starts the whole gateway (tsx): most of this test is that start-up.
+  }, 90_000);
 });
