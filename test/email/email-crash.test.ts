@@ -98,5 +98,5 @@ describe('email: crash while answering', () => {
     } finally {
       await t.stop();
     }
-  }, 180_000);
+  }, 300_000);
 });
