@@ -195,6 +195,11 @@ export interface ChannelAdapter<Raw = unknown> {
   send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt>;
   edit?(to: ChannelAddress, externalId: string, message: RenderedMessage): Promise<void>;
   typing?(to: ChannelAddress): Promise<void>;
+  /**
+   * The body of the webhook's 200 once the events are stored, when the platform reads one (Telegram runs a Bot
+   * API method given there: answering a button press costs no extra call). Undefined: the default acknowledgement.
+   */
+  ackBody?(events: InboundEvent<Raw>[]): Record<string, unknown> | undefined;
 }
 
 export type AdapterErrorCode =

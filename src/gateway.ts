@@ -7,11 +7,13 @@ import { createApiAdapter } from '../adapters/api';
 import { createEmailAdapter } from '../adapters/email';
 import { createDiscordAdapter, createDiscordConnection } from '../adapters/discord';
 import { createImapConnection } from '../adapters/email/imap';
+import { createMessengerAdapter, createWhatsAppAdapter } from '../adapters/meta';
 import { AdapterRegistry } from '../adapters/registry';
 import { createSlackAdapter } from '../adapters/slack';
 import { createSlackDesk } from '../adapters/slack/desk';
 import { createSlackSocketConnection, slackUsesSocketMode } from '../adapters/slack/socket';
 import { createTeamsAdapter, createTeamsDesk } from '../adapters/teams';
+import { createTelegramAdapter } from '../adapters/telegram';
 import { createWebchatAdapter } from '../adapters/webchat';
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
@@ -80,6 +82,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     teams: (channel) => createTeamsAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     discord: (channel) => createDiscordAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     email: (channel) => createEmailAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS }),
+    telegram: (channel) => createTelegramAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),
+    whatsapp: (channel) => createWhatsAppAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+    messenger: (channel) => createMessengerAdapter('messenger', channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+    instagram: (channel) => createMessengerAdapter('instagram', channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
   });
 
   const processorLoops: LeaseLoop[] = [];

@@ -49,7 +49,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
       else res.json(answer.body);
       return;
     }
-    res.status(200).json({ ok: true, events: events.length, stored });
+    res.status(200).json(adapter.ackBody?.(events) ?? { ok: true, events: events.length, stored });
   };
 
   router.get('/webhooks/:channelId', handle);

@@ -1,0 +1,90 @@
+import type { Capabilities, ChannelAdapter, ChannelAddress, ChannelInstance, DeliveryReceipt, InboundEvent, RenderedMessage } from '../types';
+import { DEFAULT_API_BASE, telegramClient } from './client';
+import { toInlineKeyboard } from './keyboard';
+import { parseTelegramRequest } from './parse';
+import { verifyTelegramSecret } from './signature';
+import type { TelegramMessage, TelegramUpdate } from './update';
+
+export { parseTelegramRequest, parseTelegramUpdate, FILE_URL_PREFIX } from './parse';
+export { SECRET_HEADER } from './signature';
+
+export const telegramCapabilities: Capabilities = {
+  // sendMessage's limit (counted after entity parsing, so counting our tags too keeps us under it).
+  maxTextLength: 4096,
+  markup: 'html',
+  buttons: { max: 10, titleMax: 64 },
+  // Sending files needs sendPhoto/sendDocument (multipart or a public URL): media become links for now.
+  attachments: false,
+  threads: true,
+  edits: false,
+  typing: false,
+  citations: 'text',
+};
+
+export interface TelegramAdapterDeps {
+  timeoutMs: number;
+  clock?: () => Date;
+  fetch?: typeof fetch;
+}
+
+/**
+ * Telegram Bot API as a customer channel, over plain HTTP (no SDK): updates arrive on our `/webhooks/:channelId`
+ * route (setWebhook with `secret_token`), replies go out with sendMessage. Secrets: `botToken`, `secretToken`.
+ * Settings: `apiBase` (default https://api.telegram.org; tests, a local Bot API server), `botUsername` (without
+ * it, group messages are ignored: mentions and replies to the bot cannot be recognised).
+ */
+export function createTelegramAdapter(channel: ChannelInstance, deps: TelegramAdapterDeps): ChannelAdapter<TelegramUpdate> {
+  const setting = (key: string) => (typeof channel.settings[key] === 'string' && channel.settings[key] ? (channel.settings[key] as string) : undefined);
+  const self = { botUsername: setting('botUsername')?.replace(/^@/, '') };
+  const secretToken = channel.secrets.secretToken ?? '';
+  const call = telegramClient({
+    apiBase: setting('apiBase') ?? DEFAULT_API_BASE,
+    botToken: channel.secrets.botToken ?? '',
+    timeoutMs: deps.timeoutMs,
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+  });
+
+  return {
+    kind: 'telegram',
+    capabilities: telegramCapabilities,
+
+    verify: (req) => verifyTelegramSecret(secretToken, req),
+
+    parse: (req) => parseTelegramRequest(req, self),
+
+    async send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt> {
+      const keyboard = toInlineKeyboard(message.choices);
+      const result = await call<TelegramMessage>('sendMessage', {
+        chat_id: to.to,
+        text: toTelegramHtml(message),
+        ...(message.format === 'html' ? { parse_mode: 'HTML' } : {}),
+        ...(to.threadId ? { message_thread_id: Number(to.threadId) } : {}),
+        ...(keyboard ? { reply_markup: keyboard } : {}),
+        // Citations are links: a preview of the first would bury the answer.
+        link_preview_options: { is_disabled: true },
+      });
+      const chatId = result?.chat?.id ?? to.to;
+      return { status: 'sent', ...(typeof result?.message_id === 'number' ? { externalId: `${chatId}:${result.message_id}` } : {}) };
+    },
+
+    /**
+     * A pressed button spins until the bot answers the callback query. The answer rides on the webhook's own 200
+     * ("making requests when getting updates"): sent only after the press is stored, and no call that could fail
+     * separately. Telegram does not report the outcome of such a call; a lost answer only means a spinner that
+     * times out on the customer's side.
+     */
+    ackBody(events: InboundEvent<TelegramUpdate>[]) {
+      for (const event of events) {
+        const id = event.raw?.callback_query?.id;
+        if (typeof id === 'string' && id) return { method: 'answerCallbackQuery', callback_query_id: id };
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Telegram's HTML knows <b>, <i>, <a href>... but not <br>: line breaks are plain newlines there. */
+export function toTelegramHtml(message: Pick<RenderedMessage, 'text' | 'format'>): string {
+  if (message.format !== 'html') return message.text;
+  return message.text.replace(/<br\s*\/?>/gi, '\n');
+}
