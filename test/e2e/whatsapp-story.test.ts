@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import { MetaPeer, postToMetaWebhook, waText, waWebhook } from '../support/meta-peer';
+import { startSlackDesk, type SlackDesk } from '../support/slack-desk';
+import { until } from '../support/until';
+
+const PHONE_ID = '109876543';
+const TOKEN = 'EAAG-story-token';
+const CUSTOMER = '4915550001234';
+const HOUR = 3_600_000;
+
+/**
+ * The WhatsApp story: a cited answer with buttons, "Talk to a person", an agent answering from the Slack thread,
+ * the reply arriving on WhatsApp — and after 24 hours of silence, the re-engagement template instead of a
+ * free-form message the platform would refuse.
+ */
+describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
+  let offset = 0;
+  const clock = () => new Date(Date.parse('2026-11-25T09:00:00Z') + offset + (Date.now() - started));
+  const started = Date.now();
+  let desk: SlackDesk;
+  let peer: MetaPeer;
+  const secret = randomBytes(16).toString('hex');
+
+  beforeAll(async () => {
+    peer = await new MetaPeer({ token: TOKEN, clock }).start();
+    desk = await startSlackDesk('wa_story', { clock });
+    await desk.t.gateway.store.channels.ensure({
+      id: 'wa',
+      kind: 'whatsapp',
+      name: 'WhatsApp',
+      settings: { graphBase: peer.base, graphVersion: 'v21.0', phoneNumberId: PHONE_ID, reengagementTemplate: { name: 'follow_up', language: 'en_US' } },
+      secrets: { appSecret: secret, verifyToken: 'vt', accessToken: TOKEN },
+    });
+  });
+  afterAll(async () => {
+    await desk.stop();
+    await peer.stop();
+  });
+
+  const webhook = () => `${desk.t.url}/webhooks/wa`;
+  const sends = () => peer.calls.filter((c) => c.kind === 'whatsapp' && c.id === PHONE_ID && c.status < 300);
+  const waitFor = <T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false) => until(desk.t, async () => check(), [desk.peer, peer]);
+
+  it('answers with buttons, hands over on a tap, relays the agent, and uses the template after 24 hours', async () => {
+    const at = clock();
+    peer.inbound(CUSTOMER, at);
+    expect((await postToMetaWebhook(webhook(), secret, waWebhook(PHONE_ID, waText(CUSTOMER, 'wamid.S1', 'How do I return an item?', at, 'Ada')))).status).toBe(200);
+    const answer = await waitFor(() => sends()[0]);
+    expect(answer.body).toMatchObject({ to: CUSTOMER, type: 'interactive' });
+    expect(JSON.stringify(answer.body)).toContain('Talk to a person');
+    expect(JSON.stringify(answer.body)).toMatch(/help\.example/);
+
+    // The customer taps "Talk to a person".
+    const tap = { from: CUSTOMER, id: 'wamid.S2', timestamp: String(Math.floor(clock().getTime() / 1000)), type: 'interactive', interactive: { type: 'button_reply', button_reply: { id: 'handoff', title: 'Talk to a person' } } };
+    peer.inbound(CUSTOMER, clock());
+    expect((await postToMetaWebhook(webhook(), secret, waWebhook(PHONE_ID, { contacts: [{ profile: { name: 'Ada' }, wa_id: CUSTOMER }], messages: [tap] }))).status).toBe(200);
+    const inbound = await waitFor(() => desk.t.gateway.store.models.Message.findOne({ externalId: 'wamid.S1' }).lean());
+    const card = await waitFor(() => desk.card(String(inbound.conversationId)));
+    expect(card.blocks).toContain('The customer asked for a person');
+
+    // The agent answers from the thread: the reply arrives on WhatsApp.
+    await desk.agentSays(card.ts, 'Hi Ada, I have sent you a free return label.');
+    const relayed = await waitFor(() => sends().find((c) => JSON.stringify(c.body).includes('free return label')));
+    expect(relayed.body).toMatchObject({ to: CUSTOMER, type: 'text' });
+
+    // A day and more of silence: a free-form reply would be refused by WhatsApp, so the template goes instead.
+    offset += 25 * HOUR;
+    const before = sends().length;
+    await desk.agentSays(card.ts, 'Did the label work?');
+    const template = await waitFor(() => sends().slice(before).find((c) => (c.body as { type?: string }).type === 'template'));
+    expect(template.body).toMatchObject({ to: CUSTOMER, template: { name: 'follow_up', language: { code: 'en_US' } } });
+    expect(sends().slice(before).some((c) => JSON.stringify(c.body).includes('Did the label work?'))).toBe(false);
+  });
+});
