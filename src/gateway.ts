@@ -93,6 +93,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const ingestor = new Ingestor(store, log, wakeOne(processorLoops), clock);
   const processId = `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
 
+  // Customer replies and desk posts share the outbox rules: a lease longer than a send may take, the same retries.
+  const outbox = {
+    leaseMs: Math.max(config.LEASE_MS, config.DELIVERY_TIMEOUT_MS * 3),
+    maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
+    baseDelayMs: config.DELIVERY_BASE_DELAY_MS,
+    maxDelayMs: config.DELIVERY_MAX_DELAY_MS,
+  };
+
   // The people side: desks (Slack / Teams channels with `settings.desk`) get escalation threads and send agents' replies.
   const deskLoops: LeaseLoop[] = [];
   const surfaces = new DeskSurfaces({
@@ -112,13 +120,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const deskDeliverer = new DeskDeliverer(
     store,
     surfaces,
-    {
-      owner: `${processId}:desk`,
-      leaseMs: Math.max(config.LEASE_MS, config.DELIVERY_TIMEOUT_MS * 3),
-      maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
-      baseDelayMs: config.DELIVERY_BASE_DELAY_MS,
-      maxDelayMs: config.DELIVERY_MAX_DELAY_MS,
-    },
+    { ...outbox, owner: `${processId}:desk` },
     log,
     clock,
     options.random,
@@ -142,13 +144,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const deliverer = new Deliverer(
       store,
       registry,
-      {
-        owner: `${processId}:d${i}`,
-        leaseMs: Math.max(config.LEASE_MS, config.DELIVERY_TIMEOUT_MS * 3),
-        maxAttempts: config.DELIVERY_MAX_ATTEMPTS,
-        baseDelayMs: config.DELIVERY_BASE_DELAY_MS,
-        maxDelayMs: config.DELIVERY_MAX_DELAY_MS,
-      },
+      { ...outbox, owner: `${processId}:d${i}` },
       log,
       clock,
       options.random,

@@ -4,17 +4,13 @@ import type { DeskThreadRef } from '../../adapters/desk';
 import { AdapterError } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { deskThreadKey, type DeskPostRecord, type DeskThreadRecord } from '../../conversations/desk';
-import { retryDelayMs } from '../pipeline/backoff';
+import { afterFailure } from '../pipeline/backoff';
+import type { DelivererOptions } from '../pipeline/deliverer';
 import { buildEscalationCard } from './card';
 import type { DeskSurfaces } from './surfaces';
 
-export interface DeskDelivererOptions {
-  owner: string;
-  leaseMs: number;
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
+/** The same lease and retry rules as customer replies (src/pipeline/deliverer.ts). */
+export type DeskDelivererOptions = DelivererOptions;
 
 /**
  * Draws the desk outbox: thread root cards, card redraws and thread posts, in order per thread (the card first),
@@ -83,18 +79,13 @@ export class DeskDeliverer extends EventEmitter {
   }
 
   private async handleFailure(post: DeskPostRecord, err: unknown, now: Date): Promise<void> {
-    const adapterError = err instanceof AdapterError ? err : undefined;
-    const retryable = adapterError ? adapterError.retryable : true;
-    const error = {
-      code: adapterError?.options.platformCode ? `${adapterError.code}:${adapterError.options.platformCode}` : (adapterError?.code ?? 'network_error'),
-      message: err instanceof Error ? err.message : String(err),
-    };
     const attempt = post.attempts + 1;
-    if (!retryable || attempt >= this.options.maxAttempts) {
-      await this.fail(post, error, now);
+    const outcome = afterFailure(err, attempt, this.options, this.random);
+    if (outcome.giveUp) {
+      await this.fail(post, outcome.error, now);
       return;
     }
-    const delayMs = retryDelayMs(attempt, { baseMs: this.options.baseDelayMs, maxMs: this.options.maxDelayMs, retryAfterMs: adapterError?.retryAfterMs }, this.random);
+    const { error, delayMs } = outcome;
     await this.store.desk.retryLater(post._id, this.options.owner, new Date(now.getTime() + delayMs), { ...error, at: now });
     this.log.info({ post: String(post._id), kind: post.kind, attempt, delayMs, error }, 'desk post will be retried');
     this.emit('retry', post, error);

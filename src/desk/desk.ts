@@ -286,10 +286,10 @@ export class DeskService implements HandoffListener {
     await this.store.conversations.setAssist(conversation._id, assist);
   }
 
+  /** Every caller has just loaded `conversation`; only the customer and the history are read here. */
   private async assistInput(conversation: ConversationRecord) {
     const [contact, history] = await Promise.all([this.store.contacts.get(conversation.contactId), this.store.messages.history(conversation._id, 30)]);
-    const fresh = (await this.store.conversations.get(conversation._id)) ?? conversation;
-    return { conversation: fresh, customerName: customerName(contact), history };
+    return { conversation, customerName: customerName(contact), history };
   }
 
   private async queueUpdate(threadId: string, conversationId: Types.ObjectId, key: string, now: Date, post?: ThreadPost): Promise<void> {

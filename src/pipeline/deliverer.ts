@@ -3,19 +3,16 @@ import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../../adapters/registry';
 import { render } from '../../adapters/render';
-import { AdapterError, type ChannelInstance } from '../../adapters/types';
+import type { ChannelInstance } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { fromStoredAddress } from '../../conversations/conversations';
 import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
-import { retryDelayMs } from './backoff';
+import { afterFailure, type RetryPolicy } from './backoff';
 
-export interface DelivererOptions {
+export interface DelivererOptions extends RetryPolicy {
   owner: string;
   leaseMs: number;
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
 }
 
 /**
@@ -131,31 +128,21 @@ export class Deliverer extends EventEmitter {
   }
 
   private async handleFailure(job: JobRecord, message: MessageRecord, err: unknown, now: Date): Promise<void> {
-    const adapterError = err instanceof AdapterError ? err : undefined;
-    // Errors that are not typed by an adapter (a socket reset, a DNS blip) are worth another try.
-    const retryable = adapterError ? adapterError.retryable : true;
-    const error = {
-      code: adapterError?.options.platformCode ? `${adapterError.code}:${adapterError.options.platformCode}` : (adapterError?.code ?? 'network_error'),
-      message: err instanceof Error ? err.message : String(err),
-    };
     const attempt = (message.delivery?.attempts ?? 0) + 1;
-    if (!retryable || attempt >= this.options.maxAttempts) {
+    const outcome = afterFailure(err, attempt, this.options, this.random);
+    const { error } = outcome;
+    if (outcome.giveUp) {
       await this.store.messages.markFailed(message._id, error, now);
       await this.store.jobs.complete(job._id, this.options.owner);
       this.log.warn({ message: String(message._id), attempt, error }, 'delivery failed permanently');
       this.emit('failed', message, error);
       return;
     }
-    const delayMs = retryDelayMs(
-      attempt,
-      { baseMs: this.options.baseDelayMs, maxMs: this.options.maxDelayMs, retryAfterMs: adapterError?.retryAfterMs },
-      this.random,
-    );
-    const nextAttemptAt = new Date(now.getTime() + delayMs);
+    const nextAttemptAt = new Date(now.getTime() + outcome.delayMs);
     await this.store.messages.markRetry(message._id, error, nextAttemptAt, now);
     await this.store.jobs.reschedule(job._id, this.options.owner, nextAttemptAt);
-    this.log.info({ message: String(message._id), attempt, delayMs, error }, 'delivery will be retried');
-    this.emit('retry', message, error, delayMs);
+    this.log.info({ message: String(message._id), attempt, delayMs: outcome.delayMs, error }, 'delivery will be retried');
+    this.emit('retry', message, error, outcome.delayMs);
   }
 
   private async channel(id: string): Promise<ChannelInstance | undefined> {
