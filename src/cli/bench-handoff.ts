@@ -9,6 +9,7 @@ import { SecretBox } from '../../conversations';
 import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
 import { startEmbeddedMongo } from '../store/embedded-mongo';
+import { positive } from './options';
 import { percentile } from './percentile';
 
 export interface BenchHandoffOptions {
@@ -207,12 +208,6 @@ async function startCallbacks() {
 function close(server: Server): Promise<void> {
   server.closeAllConnections();
   return new Promise((resolve) => server.close(() => resolve()));
-}
-
-function positive(value: string, name: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
-  return n;
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;

@@ -10,6 +10,7 @@ import { loadConfig } from '../config';
 import { createGateway } from '../gateway';
 import { startEmbeddedMongo } from '../store/embedded-mongo';
 import type { ClientCommand, ClientResult } from './bench-client';
+import { positive } from './options';
 import { percentile } from './percentile';
 
 export interface BenchOptions {
@@ -130,8 +131,3 @@ function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
 
-function positive(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} must be a positive whole number, got "${value}"`);
-  return n;
-}
