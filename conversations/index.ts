@@ -6,6 +6,7 @@ import { DeskRepository } from './desk';
 import { JobRepository } from './jobs';
 import { LeaseRepository } from './leases';
 import { AttachmentRepository } from './attachments';
+import { ConnectionStatusRepository } from './connection-status';
 import { MailCursorRepository } from './mail-cursors';
 import { MessageRepository } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
@@ -24,6 +25,8 @@ export interface Store {
   mailCursors: MailCursorRepository;
   /** Attachments of inbound mail. */
   attachments: AttachmentRepository;
+  /** What stateful connections' holders last reported (a WhatsApp Web QR), readable from any process. */
+  connectionStatus: ConnectionStatusRepository;
 }
 
 export async function openStore(connection: Connection, box: SecretBox): Promise<Store> {
@@ -40,6 +43,7 @@ export async function openStore(connection: Connection, box: SecretBox): Promise
     desk: new DeskRepository(models),
     mailCursors: new MailCursorRepository(models.MailCursor),
     attachments: new AttachmentRepository(models.Attachment),
+    connectionStatus: new ConnectionStatusRepository(models.ConnectionStatus),
   };
 }
 

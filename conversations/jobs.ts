@@ -14,6 +14,8 @@ export interface JobRecord {
   conversationId: Types.ObjectId;
   /** deliver: the outbound message. */
   messageId?: Types.ObjectId;
+  /** deliver: its channel, so a channel that sends only from one process (WhatsApp Web) is claimed only there. */
+  channelId?: string;
   /** process: inbound messages waiting, in arrival order. */
   messageIds: Types.ObjectId[];
   /** Bumped by every new inbound message: a release that sees it moved keeps the job for another round. */
@@ -32,6 +34,7 @@ const jobSchema = new Schema<JobRecord>(
     kind: { type: String, enum: ['process', 'deliver'], required: true },
     conversationId: { type: Schema.Types.ObjectId, required: true },
     messageId: Schema.Types.ObjectId,
+    channelId: String,
     messageIds: { type: [Schema.Types.ObjectId], default: [] },
     version: { type: Number, default: 0 },
     order: { type: Date, required: true },
@@ -70,9 +73,10 @@ export class JobRepository {
     );
   }
 
-  async claim(kind: JobRecord['kind'], owner: string, leaseMs: number, now: Date): Promise<JobRecord | null> {
+  /** `skipChannels`: deliveries of these channels are left for the process that can send them. */
+  async claim(kind: JobRecord['kind'], owner: string, leaseMs: number, now: Date, skipChannels: string[] = []): Promise<JobRecord | null> {
     return this.Job.findOneAndUpdate(
-      { kind, runAt: { $lte: now }, leaseUntil: { $lte: now } },
+      { kind, runAt: { $lte: now }, leaseUntil: { $lte: now }, ...(skipChannels.length ? { channelId: { $nin: skipChannels } } : {}) },
       { $set: { leaseUntil: new Date(now.getTime() + leaseMs), owner } },
       { returnDocument: 'after', sort: { runAt: 1 }, lean: true },
     ) as Promise<JobRecord | null>;
@@ -104,7 +108,7 @@ export class JobRepository {
    * when this call created it, so a re-run never sends what another worker may be sending.
    */
   async enqueueDelivery(
-    message: { _id: Types.ObjectId; conversationId: Types.ObjectId; receivedAt: Date },
+    message: { _id: Types.ObjectId; conversationId: Types.ObjectId; channelId: string; receivedAt: Date },
     now: Date,
     leaseTo?: { owner: string; leaseMs: number },
   ): Promise<JobRecord | undefined> {
@@ -113,6 +117,7 @@ export class JobRepository {
       kind: 'deliver' as const,
       conversationId: message.conversationId,
       messageId: message._id,
+      channelId: message.channelId,
       messageIds: [],
       version: 0,
       order: message.receivedAt,
@@ -137,6 +142,15 @@ export class JobRepository {
       { runAt: 1 },
     ).lean<JobRecord>();
     return earlier?.runAt;
+  }
+
+  /**
+   * Makes a channel's waiting deliveries due now (a WhatsApp Web phone was linked again: what waited in back-off
+   * for it goes out at once). Leased jobs are left alone; the per-job update is atomic.
+   */
+  async wakeChannel(channelId: string, now: Date): Promise<number> {
+    const res = await this.Job.updateMany({ kind: 'deliver', channelId, leaseUntil: { $lte: now }, runAt: { $gt: now } }, { $set: { runAt: now } });
+    return res.modifiedCount;
   }
 
   async reschedule(id: string, owner: string, runAt: Date): Promise<void> {

@@ -3,6 +3,7 @@ import { createDeskModels, type DeskModels } from './desk';
 import { createJobModel, type JobRecord } from './jobs';
 import { createLeaseModel, type LeaseRecord } from './leases';
 import { createAttachmentModel, type AttachmentRecord } from './attachments';
+import { createConnectionStatusModel, type ConnectionStatusRecord } from './connection-status';
 import { createMailCursorModel, type MailCursorRecord } from './mail-cursors';
 import { channelSchema, contactSchema, conversationSchema, identitySchema, messageSchema } from './schemas';
 import type { ChannelRecord, ContactRecord, ConversationRecord, IdentityRecord, MessageRecord } from './types';
@@ -17,6 +18,7 @@ export interface Models extends DeskModels {
   Lease: Model<LeaseRecord>;
   MailCursor: Model<MailCursorRecord>;
   Attachment: Model<AttachmentRecord>;
+  ConnectionStatus: Model<ConnectionStatusRecord>;
 }
 
 /** Models are bound to a connection (not the global mongoose), so tests and tools can hold several at once. */
@@ -31,6 +33,7 @@ export function createModels(connection: Connection): Models {
     Lease: createLeaseModel(connection),
     MailCursor: createMailCursorModel(connection),
     Attachment: createAttachmentModel(connection),
+    ConnectionStatus: createConnectionStatusModel(connection),
     ...createDeskModels(connection),
   };
 }

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import type { GatewayDeps } from './deps';
+import { adminRoutes } from './http/admin-routes';
 import { apiRoutes } from './http/api-routes';
 import { errorHandler, notFound } from './http/errors';
 import { webchatRoutes } from './http/webchat-routes';
@@ -18,6 +19,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(apiRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(webchatRoutes(deps));
+  app.use(adminRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

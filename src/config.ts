@@ -125,6 +125,19 @@ const schema = z.object({
   SMTP_SECURE: z.stringbool().default(true),
   SMTP_USER: z.string().min(1).optional(),
   SMTP_PASSWORD: z.string().min(1).optional(),
+  /** A WhatsApp number on a linked phone (whatsapp-web.js) as channel "whatsapp-web"; scan the QR it prints. */
+  WHATSAPP_WEB: z.stringbool().default(false),
+  /**
+   * Where LocalAuth keeps linked WhatsApp Web sessions (browser profiles): a directory that survives restarts, shared
+   * by the gateway processes that may hold the session. Default: `<DATA_DIR>/whatsapp-web`.
+   */
+  WHATSAPP_WEB_DATA_DIR: z.string().min(1).optional(),
+  /** Print WhatsApp Web login QR codes in this process's terminal. */
+  WHATSAPP_WEB_PRINT_QR: z.stringbool().default(true),
+  /** The Chromium whatsapp-web.js drives (Debian's `chromium` package); no browser is downloaded. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** Bearer (or Basic password) for /admin pages such as the WhatsApp Web QR; unset: /admin is off. */
+  ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
   /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */

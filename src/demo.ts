@@ -64,6 +64,10 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
     // A Discord bot as a customer channel: DMs and mentions arrive over the gateway (one process holds it).
     await store.channels.ensure({ id: 'discord', kind: 'discord', name: 'Discord', settings: { threads: true }, secrets: { botToken: config.DISCORD_BOT_TOKEN } });
   }
+  if (config.WHATSAPP_WEB) {
+    // A WhatsApp number on a linked phone: one gateway process opens WhatsApp Web in Chromium and prints the QR.
+    await store.channels.ensure({ id: 'whatsapp-web', kind: 'whatsapp', name: 'WhatsApp (linked phone)', settings: { driver: 'web' } });
+  }
   if (config.EMAIL_ADDRESS && config.IMAP_HOST && config.SMTP_HOST) {
     // A support inbox: mail read over IMAP by one process (a lease), answered over SMTP. Settings follow the
     // environment on every start; the passwords are stored (encrypted) when the channel is created.

@@ -17,4 +17,6 @@ export interface GatewayDeps {
   maxBodyBytes: number;
   /** True once the store answered a ping; `/health` reports it. */
   storeReady: () => Promise<boolean>;
+  /** Protects /admin (Bearer, or the password of Basic auth); undefined: /admin answers 404. */
+  adminToken?: string | undefined;
 }

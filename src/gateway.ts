@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { createApiAdapter } from '../adapters/api';
@@ -15,6 +16,7 @@ import { createSlackSocketConnection, slackUsesSocketMode } from '../adapters/sl
 import { createTeamsAdapter, createTeamsDesk } from '../adapters/teams';
 import { createTelegramAdapter } from '../adapters/telegram';
 import { createWebchatAdapter } from '../adapters/webchat';
+import { createRealWaWebClient, createWaWebConnection, createWhatsAppWebAdapter, usesWhatsAppWeb, WaWebSessions, type WaWebClientFactory } from '../adapters/whatsapp-web';
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
 import { createApp } from './app';
@@ -22,6 +24,7 @@ import { createConfiguredBrain } from './brain-setup';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 import { ConnectionHost } from './connections';
+import { printQrToTerminal } from './connections/qr';
 import type { GatewayDeps } from './deps';
 import { AgentAssist } from './desk/assist';
 import { DeskDeliverer } from './desk/deliverer';
@@ -47,6 +50,8 @@ export interface GatewayOptions {
   fetch?: typeof fetch;
   clock?: () => Date;
   random?: () => number;
+  /** WhatsApp Web clients (tests inject one with the library's events; the real one needs web.whatsapp.com). */
+  whatsappWebClient?: WaWebClientFactory;
 }
 
 export interface Gateway {
@@ -75,6 +80,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const store = await openStore(options.connection, options.box);
   const brain = options.brain ?? (await createConfiguredBrain(config, log, options.connection, clock));
   const hub = new WebchatHub();
+  /** WhatsApp Web sessions this process holds: their replies can only leave from here. */
+  const waWebSessions = new WaWebSessions();
   const registry = new AdapterRegistry({
     api: (channel) => createApiAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),
     webchat: (channel) => createWebchatAdapter(channel, hub, clock),
@@ -83,7 +90,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     discord: (channel) => createDiscordAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     email: (channel) => createEmailAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS }),
     telegram: (channel) => createTelegramAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock, ...(options.fetch ? { fetch: options.fetch } : {}) }),
-    whatsapp: (channel) => createWhatsAppAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
+    whatsapp: (channel) =>
+      usesWhatsAppWeb(channel) ? createWhatsAppWebAdapter(channel, waWebSessions) : createWhatsAppAdapter(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     messenger: (channel) => createMessengerAdapter('messenger', channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
     instagram: (channel) => createMessengerAdapter('instagram', channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
   });
@@ -144,7 +152,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const deliverer = new Deliverer(
       store,
       registry,
-      { ...outbox, owner: `${processId}:d${i}` },
+      {
+        ...outbox,
+        owner: `${processId}:d${i}`,
+        // The connection host is created below; these run only once workers start.
+        sendsHere: (channel) => !usesWhatsAppWeb(channel) || connections.holds(channel.id),
+        heldElsewhere: () => connections.heldElsewhere(usesWhatsAppWeb),
+      },
       log,
       clock,
       options.random,
@@ -173,6 +187,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inbound,
     log,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    adminToken: config.ADMIN_TOKEN,
     storeReady: async () => {
       try {
         await options.connection.db!.admin().ping();
@@ -204,9 +219,31 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             pollMs: config.IMAP_POLL_MS,
             log,
           }),
+        // WhatsApp on a linked phone (`settings.driver: "web"`): one headless Chromium, held by one process.
+        whatsapp: (channel, onEvent) =>
+          createWaWebConnection(channel, onEvent, {
+            createClient: options.whatsappWebClient ?? createRealWaWebClient,
+            sessions: waWebSessions,
+            dataPath: config.WHATSAPP_WEB_DATA_DIR ?? join(config.DATA_DIR, 'whatsapp-web'),
+            executablePath: config.CHROMIUM_PATH,
+            // 'status' on the host once stored: operators' tooling and tests follow the session through it.
+            report: async (channelId, status) => {
+              await store.connectionStatus.report(channelId, processId, status);
+              connections.emit('status', channelId, status);
+            },
+            saveMedia: (channelId, externalId, media) => store.attachments.saveAll(channelId, externalId, [{ index: 0, ...media }]),
+            ...(config.WHATSAPP_WEB_PRINT_QR ? { printQr: printQrToTerminal } : {}),
+            onReady: (channelId) => {
+              store.jobs
+                .wakeChannel(channelId, clock())
+                .then((woken) => woken > 0 && wakeOne(deliveryLoops)())
+                .catch((err: unknown) => log.warn({ err, channel: channelId }, 'waiting deliveries not woken'));
+            },
+            log,
+          }),
       },
-      // Slack channels on the Events API (webhooks) hold no connection.
-      needsConnection: (channel) => channel.kind !== 'slack' || slackUsesSocketMode(channel),
+      // Slack channels on the Events API (webhooks) and WhatsApp on the Cloud API hold no connection.
+      needsConnection: (channel) => (channel.kind === 'slack' ? slackUsesSocketMode(channel) : channel.kind === 'whatsapp' ? usesWhatsAppWeb(channel) : true),
     },
     log,
     clock,

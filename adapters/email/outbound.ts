@@ -1,3 +1,4 @@
+import escapeHtml from 'escape-html';
 import { convert as htmlToText } from 'html-to-text';
 import type { ChannelAddress, RenderedMessage } from '../types';
 import { EMAIL_ADDRESS_KEYS as K, type EmailSettings } from './settings';
@@ -60,8 +61,4 @@ export function replySubject(subject: string): string {
   const trimmed = subject.trim();
   if (!trimmed) return 'Re: your message';
   return /^re\s*:/i.test(trimmed) ? trimmed : `Re: ${trimmed}`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }

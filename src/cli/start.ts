@@ -50,6 +50,9 @@ export async function startCommand(): Promise<void> {
       `  Embed the web chat:      <script src="${base}/widget.js" data-channel="${demo.webchatId}" async></script>`,
       `  HTTP API channel:        curl -X POST ${base}/api/v1/messages -H 'Authorization: Bearer ${demo.apiKey}' \\`,
       `                             -H 'Content-Type: application/json' -d '{"id":"m1","contact":{"id":"c1"},"text":"How do I return an item?"}'`,
+      ...(config.WHATSAPP_WEB
+        ? [`  WhatsApp (linked phone): scan the QR printed here${config.ADMIN_TOKEN ? `, or open ${base}/admin/channels/whatsapp-web/whatsapp-web` : ''}`]
+        : []),
       '  Press Ctrl+C to stop.',
       '',
     ].join('\n'),

@@ -32,6 +32,9 @@ export interface ConnectionHostOptions {
   ingestRetryMs?: number;
 }
 
+/** The longest a process waits before trying a connection that keeps failing to start again. */
+const MAX_START_BACKOFF_MS = 5 * 60_000;
+
 export const connectionLeaseName = (channelId: string, kind: ChannelKind) => `connection:${kind}:${channelId}`;
 
 interface Held {
@@ -58,6 +61,10 @@ interface Held {
  */
 export class ConnectionHost extends EventEmitter {
   private readonly held = new Map<string, Held>();
+  /** Channels whose connection failed to start here: consecutive failures, and when this process may try again. */
+  private readonly backoff = new Map<string, { failures: number; notBefore: number }>();
+  /** The channels that needed a connection at the last pass (held here or elsewhere). */
+  private wanted: ChannelInstance[] = [];
   /** Per channel, the tail of its ingest chain: gateway events are persisted in the order they arrived. */
   private readonly queues = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
@@ -82,6 +89,16 @@ export class ConnectionHost extends EventEmitter {
   /** Channel ids whose connection this process runs. */
   get connected(): string[] {
     return [...this.held.keys()];
+  }
+
+  /** Whether this process runs the channel's connection now. */
+  holds(channelId: string): boolean {
+    return this.held.has(channelId);
+  }
+
+  /** Channels (matching `filter`) that needed a connection at the last pass and are not held by this process. */
+  heldElsewhere(filter: (channel: ChannelInstance) => boolean): string[] {
+    return this.wanted.filter((c) => filter(c) && !this.held.has(c.id)).map((c) => c.id);
   }
 
   start(): void {
@@ -128,6 +145,7 @@ export class ConnectionHost extends EventEmitter {
       this.log.warn({ err }, 'connection host could not list channels');
       channels = [...this.held.values()].map((h) => h.channel);
     }
+    this.wanted = channels;
     const wanted = new Map(channels.map((c) => [c.id, c]));
     // Disabled or deleted channels: disconnect and let the lease go.
     for (const id of this.held.keys()) if (!wanted.has(id)) await this.drop(id, 'release');
@@ -170,6 +188,9 @@ export class ConnectionHost extends EventEmitter {
 
   private async acquire(channel: ChannelInstance): Promise<void> {
     const now = this.clock();
+    // A connection that keeps failing to start (no network, a revoked token, a missing browser) is retried less and
+    // less often by this process; other processes keep their own count, so a healthy one can still take it.
+    if (now.getTime() < (this.backoff.get(channel.id)?.notBefore ?? 0)) return;
     const name = connectionLeaseName(channel.id, channel.kind);
     const lease = await this.store.leases.acquire(name, this.options.owner, this.options.leaseMs, now);
     if (!lease) return;
@@ -192,10 +213,15 @@ export class ConnectionHost extends EventEmitter {
       .start()
       .then(
         () => {
+          this.backoff.delete(channel.id);
           if (this.held.get(channel.id) === held) this.emit('started', channel.id);
         },
         async (err: unknown) => {
-          this.log.error({ err, channel: channel.id }, 'connection failed to start');
+          const failures = (this.backoff.get(channel.id)?.failures ?? 0) + 1;
+          const tickMs = Math.max(50, Math.floor(this.options.leaseMs / 3));
+          const delayMs = Math.min(tickMs * 2 ** (failures - 1), MAX_START_BACKOFF_MS);
+          this.backoff.set(channel.id, { failures, notBefore: this.clock().getTime() + delayMs });
+          this.log.error({ err, channel: channel.id, failures, retryInMs: delayMs }, 'connection failed to start');
           if (this.held.get(channel.id) !== held) return;
           this.held.delete(channel.id);
           await connection.stop().catch(() => {});

@@ -13,14 +13,25 @@ import { afterFailure, type RetryPolicy } from './backoff';
 export interface DelivererOptions extends RetryPolicy {
   owner: string;
   leaseMs: number;
+  /**
+   * Channels whose replies can leave only from the process holding their session (WhatsApp Web): false for those
+   * held elsewhere. Such a delivery is handed back without counting an attempt. Default: every channel sends here.
+   */
+  sendsHere?: (channel: ChannelInstance) => boolean;
+  /** Channel ids not to claim at all, because another process holds their session (the same rule, as a query). */
+  heldElsewhere?: () => string[];
 }
+
+/** A delivery handed back for the process holding the channel's session is due again at once, for that process. */
+const HAND_BACK_MS = 50;
 
 /**
  * Sends queued outbound messages through their channel's adapter: renders for the channel's capabilities, keeps
  * replies of one conversation in order, retries what may succeed later (exponential backoff with jitter, at least
  * the platform's Retry-After), and dead-letters the rest with the error stored on the message.
  *
- * Events: `sent` (message, status), `retry` (message, error, delayMs), `failed` (message, error).
+ * Events: `sent` (message, status), `retry` (message, error, delayMs), `failed` (message, error), `handed-back`
+ * (message: left for the process that holds the channel's session).
  */
 export class Deliverer extends EventEmitter {
   // Channel settings change rarely; a short TTL lets admins' edits through without a read per delivery.
@@ -39,7 +50,7 @@ export class Deliverer extends EventEmitter {
 
   async tick(): Promise<boolean> {
     const now = this.clock();
-    const job = await this.store.jobs.claim('deliver', this.options.owner, this.options.leaseMs, now);
+    const job = await this.store.jobs.claim('deliver', this.options.owner, this.options.leaseMs, now, this.options.heldElsewhere?.() ?? []);
     if (!job) return false;
     if (await this.waitBehindEarlier(job, now)) return true;
     const [message, conversation] = await Promise.all([
@@ -88,6 +99,11 @@ export class Deliverer extends EventEmitter {
       await this.store.messages.markFailed(message._id, error, now);
       await this.store.jobs.complete(job._id, this.options.owner);
       this.emit('failed', message, error);
+      return;
+    }
+    if (this.options.sendsHere && !this.options.sendsHere(channel)) {
+      await this.store.jobs.reschedule(job._id, this.options.owner, new Date(now.getTime() + HAND_BACK_MS));
+      this.emit('handed-back', message);
       return;
     }
     const delivery = message.delivery!;

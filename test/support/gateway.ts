@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import mongoose from 'mongoose';
 import pino from 'pino';
+import type { WaWebClientFactory } from '../../adapters/whatsapp-web';
 import { SecretBox } from '../../conversations';
 import type { Brain } from '../../src/brain/types';
 import { loadConfig, type Config } from '../../src/config';
@@ -29,6 +30,8 @@ export interface TestGatewayOptions {
   startWorkers?: boolean;
   /** The gateway's clock (leases, timestamps, business hours). */
   clock?: () => Date;
+  /** WhatsApp Web clients (test/support/wwebjs-fake.ts). */
+  whatsappWebClient?: WaWebClientFactory;
 }
 
 /** Fast timings so tests wait on events for milliseconds, not seconds. */
@@ -61,7 +64,7 @@ export async function startTestGateway(name: string, options: TestGatewayOptions
   const box = SecretBox.fromString(keyHex);
   const config = loadConfig({ ...TEST_ENV, ...(options.env ?? {}) });
   const log = pino({ level: config.LOG_LEVEL });
-  const gateway = await createGateway({ config, connection, box, log, ...(options.brain ? { brain: options.brain } : {}), ...(options.clock ? { clock: options.clock } : {}) });
+  const gateway = await createGateway({ config, connection, box, log, ...(options.brain ? { brain: options.brain } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.whatsappWebClient ? { whatsappWebClient: options.whatsappWebClient } : {}) });
 
   const api = options.shareWith?.api ?? { channelId: 'api-test', key: `sk_test_${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
   const webchat = options.shareWith?.webchat ?? { channelId: 'web-test', tokenSecret: randomBytes(16).toString('hex') };
