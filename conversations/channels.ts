@@ -46,6 +46,35 @@ export class ChannelRepository {
     await this.models.Channel.updateOne({ _id: id }, { $set: set });
   }
 
+  /** Merges secrets and settings into an existing channel (admin edits); false when there is no such channel. */
+  async update(id: string, patch: { name?: string; settings?: Record<string, unknown>; secrets?: Record<string, string> }): Promise<boolean> {
+    const row = await this.models.Channel.findById(id).lean<ChannelRecord>();
+    if (!row) return false;
+    const secrets = { ...(row.secretsEnc ? (JSON.parse(this.box.open(row.secretsEnc)) as Record<string, string>) : {}), ...(patch.secrets ?? {}) };
+    const set: Record<string, unknown> = Object.fromEntries(Object.entries(patch.settings ?? {}).map(([k, v]) => [`settings.${k}`, v]));
+    if (patch.name) set.name = patch.name;
+    if (patch.secrets) set.secretsEnc = this.box.seal(JSON.stringify(secrets));
+    if (Object.keys(set).length === 0) return true;
+    const res = await this.models.Channel.updateOne({ _id: id }, { $set: set });
+    return res.matchedCount === 1;
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<boolean> {
+    const res = await this.models.Channel.updateOne({ _id: id }, { $set: { enabled } });
+    return res.matchedCount === 1;
+  }
+
+  /** Deletes the channel's configuration; its contacts, conversations and messages stay. */
+  async remove(id: string): Promise<boolean> {
+    const res = await this.models.Channel.deleteOne({ _id: id });
+    return res.deletedCount === 1;
+  }
+
+  /** Any channel with this id, enabled or not. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.models.Channel.countDocuments({ _id: id })) > 0;
+  }
+
   async get(id: string): Promise<ChannelInstance | undefined> {
     const row = await this.models.Channel.findOne({ _id: id, enabled: true }).lean<ChannelRecord>();
     return row ? this.toInstance(row) : undefined;
@@ -56,9 +85,9 @@ export class ChannelRepository {
     return row ? this.toInstance(row) : undefined;
   }
 
-  async list(): Promise<ChannelInstance[]> {
+  async list(): Promise<Array<ChannelInstance & { enabled: boolean }>> {
     const rows = await this.models.Channel.find({}).sort({ _id: 1 }).lean<ChannelRecord[]>();
-    return rows.map((r) => this.toInstance(r));
+    return rows.map((r) => ({ ...this.toInstance(r), enabled: r.enabled !== false }));
   }
 
   /** Enabled channels (of one kind, if given): what the connection host keeps connected. */

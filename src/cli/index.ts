@@ -69,5 +69,17 @@ export async function main(argv: string[]): Promise<void> {
       await (require('./knowledge') as typeof import('./knowledge')).knowledgeIngestCommand(path, opts);
     });
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('channels <action> [id]')
+    .description('configure channels: list | add <id> --kind K | set <id> | enable <id> | disable <id> | remove <id>')
+    .option('--kind <kind>', 'add: webchat, api, slack, teams, discord, email, whatsapp, messenger, instagram or telegram')
+    .option('--name <name>', 'a name admins recognise')
+    .option('--secret <key=value>', 'a secret (stored encrypted); repeat for more', collect)
+    .option('--setting <key=value>', 'a setting (true/false and JSON objects are typed, the rest are strings); repeat for more', collect)
+    .action(async (action: string, id: string | undefined, opts) => {
+      await (require('./channels') as typeof import('./channels')).channelsCommand(action, id, opts);
+    });
+
   await program.parseAsync(argv);
 }

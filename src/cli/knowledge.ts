@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Presets, SingleBar } from 'cli-progress';
-import mongoose from 'mongoose';
 import type { Embedder } from '../../knowledge/embedder';
 import { ingestPath, type IngestProgress, type IngestReport } from '../../knowledge/ingest';
 import { ConfigError, loadConfig } from '../config';
-import { startEmbeddedMongo, type EmbeddedMongo } from '../store/embedded-mongo';
+import { openCliStore, type CliStore } from './store';
 
 export interface KnowledgeIngestOptions {
   prune?: boolean;
@@ -49,8 +48,7 @@ export async function knowledgeIngestCommand(path: string, opts: KnowledgeIngest
   const baseUrl = opts.baseUrl ?? (config.PUBLIC_URL ? `${config.PUBLIC_URL.replace(/\/$/, '')}/help` : undefined);
   if (baseUrl && !/^https?:\/\//i.test(baseUrl)) return fail(`--base-url must be an http(s) URL, got ${baseUrl}`, 2);
 
-  let embedded: EmbeddedMongo | undefined;
-  let connection: mongoose.Connection | undefined;
+  let store: CliStore | undefined;
   let embedder: Embedder | undefined;
   const bar = stderr.isTTY
     ? new SingleBar(
@@ -59,18 +57,12 @@ export async function knowledgeIngestCommand(path: string, opts: KnowledgeIngest
       )
     : undefined;
   try {
-    let uri = config.MONGODB_URI;
-    if (!uri) {
-      const h2File = resolve(join(config.DATA_DIR, 'switchboard.mv'));
-      stderr.write(`Starting the embedded store (${h2File})...\n`);
-      try {
-        embedded = await startEmbeddedMongo({ h2File });
-      } catch (err) {
-        return fail(`${(err as Error).message}\n(Is the gateway running on the same DATA_DIR? Stop it or set MONGODB_URI.)`, 1);
-      }
-      uri = embedded.uri;
+    try {
+      store = await openCliStore(config, stderr);
+    } catch (err) {
+      return fail((err as Error).message, 1);
     }
-    connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
+    const connection = store.connection;
 
     if (opts.embed !== false) embedder = await (io.loadEmbedder ?? (() => loadEmbedder(stderr)))();
 
@@ -98,8 +90,7 @@ export async function knowledgeIngestCommand(path: string, opts: KnowledgeIngest
     return report;
   } finally {
     await (embedder as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => undefined);
-    await connection?.close();
-    await embedded?.stop();
+    await store?.close();
   }
 }
 

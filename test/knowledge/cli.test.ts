@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { knowledgeIngestCommand } from '../../src/cli/knowledge';
+import { uriWithDb } from '../support/mongo-uri';
 import { FakeEmbedder } from './fake-embedder';
 import { installPdfWorkerForJest } from './pdf-fixture';
 
@@ -16,11 +17,6 @@ class Capture extends Writable {
     this.text += chunk.toString();
     done();
   }
-}
-
-/** The stand-in's (or the cluster's) URI with a database of this test file's own. */
-function uriWithDb(uri: string, dbName: string): string {
-  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)\/?[^?]*/, `$1/${dbName}`);
 }
 
 describe('switchboard knowledge ingest', () => {
