@@ -1,3 +1,4 @@
+import { mediaKind } from './media-kind';
 import type { Capabilities, Choice, Citation, Markup, Part, RenderedMessage } from './types';
 
 export interface OutboundContent {
@@ -21,7 +22,8 @@ type Media = Extract<Part, { type: 'media' }>;
  * Turns a channel-neutral reply into what a channel can show (botbuilder's ChoiceFactory idea): buttons become a
  * numbered list when there are too many or none are supported, unsupported media become links, citations become a
  * "Sources" footer, markdown is converted to the channel's markup, and long text is split at paragraph or line
- * boundaries. Choices and media travel with the last chunk so they sit under the complete answer.
+ * boundaries. Choices and media travel with the last chunk so they sit under the complete answer, except on
+ * channels that send each file as its own message (`attachments.separate`): there every file is a chunk of its own.
  */
 export function render(content: OutboundContent, caps: Capabilities): RenderResult {
   const warnings: string[] = [];
@@ -90,8 +92,11 @@ export function render(content: OutboundContent, caps: Capabilities): RenderResu
   const text = convertMarkup(blocks.join('\n\n'), caps.markup);
   const chunks = splitText(text, caps.maxTextLength);
   if (chunks.length > 1) warnings.push('text_split');
-  const messages = chunks.map((chunk, i): RenderedMessage => {
-    const last = i === chunks.length - 1;
+  // Files sent as messages of their own follow the text, one chunk each; otherwise they ride with the last chunk.
+  const separateMedia = caps.attachments && caps.attachments.separate ? media.splice(0) : [];
+  const texts = chunks.length === 1 && chunks[0] === '' && separateMedia.length > 0 && !keptChoices ? [] : chunks;
+  const messages = texts.map((chunk, i): RenderedMessage => {
+    const last = i === texts.length - 1;
     return {
       text: chunk,
       format: caps.markup,
@@ -106,15 +111,27 @@ export function render(content: OutboundContent, caps: Capabilities): RenderResu
       ...(last && nativeCitations && content.citations.length ? { citations: content.citations } : {}),
     };
   });
+  for (const file of separateMedia) {
+    messages.push({
+      text: '',
+      format: caps.markup,
+      parts: content.parts,
+      messageId: content.messageId,
+      conversationId: content.conversationId,
+      authorKind: content.authorKind,
+      chunkIndex: messages.length,
+      ...(content.authorName ? { authorName: content.authorName } : {}),
+      media: [file],
+    });
+  }
   return { messages, warnings: [...new Set(warnings)] };
 }
 
 function supportsMedia(caps: Capabilities, part: Media): boolean {
   if (!caps.attachments) return false;
   if (part.sizeBytes !== undefined && part.sizeBytes > caps.attachments.maxBytes) return false;
-  const kind = part.mimeType?.split('/')[0];
-  const normalized = kind === 'image' || kind === 'audio' || kind === 'video' ? kind : 'file';
-  return caps.attachments.kinds.includes(normalized);
+  if (caps.attachments.byLink && !/^https?:\/\//i.test(part.url)) return false;
+  return caps.attachments.kinds.includes(mediaKind(part));
 }
 
 /** Our replies are written in a small markdown subset: **bold**, _italic_, [text](url), lists. */

@@ -150,16 +150,36 @@ export interface DeliveryReceipt {
   externalId?: string;
   /** Some channels know at once that the message reached the device (our web chat with a live socket). */
   status: Extract<DeliveryStatus, 'sent' | 'delivered'>;
+  /**
+   * Set when the platform's rules made the adapter send something else than the text (WhatsApp outside the 24-hour
+   * window: the re-engagement template). Stored on the message; an agent who wrote it is told in the desk thread.
+   */
+  substitute?: { code: string; description: string };
 }
 
 export type Markup = 'plain' | 'markdown' | 'slack-mrkdwn' | 'html';
+
+export interface Attachments {
+  kinds: Array<'image' | 'file' | 'audio' | 'video'>;
+  maxBytes: number;
+  /**
+   * The platform fetches the file from its URL (WhatsApp and Messenger `link`, Telegram's sendPhoto with a URL):
+   * only public http(s) URLs can go as files; anything else (a stored inbound attachment) stays a link in the text.
+   */
+  byLink?: boolean;
+  /**
+   * Each file is a message of its own, after the text: the renderer gives it its own chunk, so a retry after the
+   * text went out resends neither the text nor the files that made it.
+   */
+  separate?: boolean;
+}
 
 /** Capabilities are data: the shared renderer reads them to degrade rich replies. */
 export interface Capabilities {
   maxTextLength: number;
   markup: Markup;
   buttons: { max: number; titleMax: number } | false;
-  attachments: { kinds: Array<'image' | 'file' | 'audio' | 'video'>; maxBytes: number } | false;
+  attachments: Attachments | false;
   threads: boolean;
   edits: boolean;
   typing: boolean;

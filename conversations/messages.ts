@@ -235,9 +235,10 @@ export class MessageRepository {
    * Records a successful send. The status moves forward only from a lower status, in the same atomic write, so a
    * receipt (delivered/read) that overtook the send is never overwritten by "sent".
    */
-  async markSent(id: Types.ObjectId, status: 'sent' | 'delivered', now: Date, externalIds: string[]): Promise<void> {
+  async markSent(id: Types.ObjectId, status: 'sent' | 'delivered', now: Date, externalIds: string[], substitute?: { code: string; description: string }): Promise<void> {
     const facts = {
       'delivery.sentAt': now,
+      ...(substitute ? { 'delivery.substitute': substitute } : {}),
       ...(externalIds.length ? { externalId: externalIds[0], 'delivery.externalIds': externalIds } : {}),
     };
     const moved = await this.models.Message.updateOne(

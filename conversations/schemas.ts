@@ -93,6 +93,7 @@ const deliverySchema = new Schema(
     chunksSent: { type: Number, default: 0 },
     externalIds: { type: [String], default: [] },
     error: { code: String, message: String, retryable: Boolean, at: Date },
+    substitute: { code: String, description: String },
     sentAt: Date,
     deliveredAt: Date,
     readAt: Date,

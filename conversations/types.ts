@@ -131,6 +131,8 @@ export interface DeliveryState {
   chunksSent: number;
   externalIds: string[];
   error?: { code: string; message: string; retryable: boolean; at: Date };
+  /** What went out instead of the text, when a platform rule required it (a WhatsApp re-engagement template). */
+  substitute?: { code: string; description: string };
   sentAt?: Date;
   deliveredAt?: Date;
   readAt?: Date;

@@ -162,6 +162,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       log,
       clock,
       options.random,
+      desk,
     );
     const processor = new ConversationProcessor(
       store,

@@ -1,4 +1,5 @@
 import { AdapterError, type Capabilities, type ChannelAdapter, type ChannelAddress, type ChannelInstance, type DeliveryReceipt, type RenderedMessage } from '../types';
+import { mediaKind } from '../media-kind';
 import { graphPost, hoursSince } from './graph';
 import { parseMessengerRequest } from './messenger-parse';
 import { metaSettings, settingOf } from './settings';
@@ -9,7 +10,8 @@ const baseCapabilities: Omit<Capabilities, 'maxTextLength'> = {
   markup: 'plain',
   // Quick replies: at most 13, titles ≤ 20 characters.
   buttons: { max: 13, titleMax: 20 },
-  attachments: false,
+  // Files go by public URL (Meta fetches them, up to 25 MB), one message each after the text.
+  attachments: { kinds: ['image', 'video', 'audio', 'file'], maxBytes: 25 * 1024 * 1024, byLink: true, separate: true },
   threads: false,
   edits: false,
   typing: false,
@@ -57,9 +59,13 @@ export function createMessengerAdapter(kind: 'messenger' | 'instagram', channel:
       const pageId = settingOf(channel, 'pageId') ?? settingOf(channel, 'igId') ?? to.extra?.pageId;
       if (!pageId) throw new AdapterError('rejected', 'no pageId configured', { channel: kind, platformCode: 'no_page_id', retryable: false });
       const quickReplies = message.choices?.map((c) => ({ content_type: 'text', title: c.title, payload: c.id.slice(0, 1000) }));
+      const file = message.media?.[0];
+      const body = file
+        ? { attachment: { type: mediaKind(file), payload: { url: file.url, is_reusable: true } } }
+        : { text: message.text || ' ', ...(quickReplies?.length ? { quick_replies: quickReplies } : {}) };
       const result = await graphPost<SendResult>({
         url: `${meta.graphBase}/${meta.graphVersion}/${encodeURIComponent(pageId)}/messages?access_token=${encodeURIComponent(meta.accessToken)}`,
-        body: { recipient: { id: to.to }, ...tagging, message: { text: message.text || ' ', ...(quickReplies?.length ? { quick_replies: quickReplies } : {}) } },
+        body: { recipient: { id: to.to }, ...tagging, message: body },
         timeoutMs: deps.timeoutMs,
         channel: kind,
         now: clock,

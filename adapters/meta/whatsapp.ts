@@ -1,4 +1,5 @@
 import { AdapterError, type Capabilities, type ChannelAdapter, type ChannelAddress, type ChannelInstance, type DeliveryReceipt, type RenderedMessage } from '../types';
+import { mediaKind } from '../media-kind';
 import { graphPost, hoursSince } from './graph';
 import { metaSettings, settingOf } from './settings';
 import { metaHandshake, verifyMetaSignature } from './signature';
@@ -15,8 +16,9 @@ export const whatsappCapabilities: Capabilities = {
   // WhatsApp's own *bold*/_italic_ is not markdown: plain text with "title (url)" links reads best.
   markup: 'plain',
   buttons: { max: WA_LIST.max, titleMax: WA_LIST.titleMax },
-  // Outbound media needs a public link or an upload: media become links for now.
-  attachments: false,
+  // Files go by public link (Meta fetches them): one message each, after the text. Video and audio are capped at
+  // 16 MB (images at 5 MB; Meta refuses larger ones with an error stored on the message).
+  attachments: { kinds: ['image', 'video', 'audio', 'file'], maxBytes: 16 * 1024 * 1024, byLink: true, separate: true },
   threads: false,
   edits: false,
   typing: false,
@@ -75,7 +77,25 @@ export function createWhatsAppAdapter(channel: ChannelInstance, deps: MetaAdapte
         }
         // One template re-opens the conversation; the further pieces of a split reply are not free-form-able.
         if (message.chunkIndex > 0) return { status: 'sent' };
-        return post(to, { type: 'template', template: { name: template.name, language: { code: template.language } } }, 'messages (re-engagement template)');
+        const sent = await post(to, { type: 'template', template: { name: template.name, language: { code: template.language } } }, 'messages (re-engagement template)');
+        return {
+          ...sent,
+          substitute: {
+            code: 'reengagement_template',
+            description: `the customer's last message is over 24 hours old, so WhatsApp only allows a template: "${template.name}" was sent instead, to invite them back; write again once they answer`,
+          },
+        };
+      }
+      const file = message.media?.[0];
+      if (file) {
+        const type = mediaKind(file) === 'file' ? 'document' : mediaKind(file);
+        const media = {
+          link: file.url,
+          // Voice and audio messages have no caption on WhatsApp.
+          ...(file.caption && type !== 'audio' ? { caption: file.caption } : {}),
+          ...(type === 'document' && file.name ? { filename: file.name } : {}),
+        };
+        return post(to, { type, [type]: media }, `messages (${type})`);
       }
       const choices = message.choices ?? [];
       if (!choices.length) return post(to, { type: 'text', text: { body: message.text, preview_url: false } }, 'messages');

@@ -1,3 +1,4 @@
+import { mediaKind, type MediaKind } from '../media-kind';
 import type { Capabilities, ChannelAdapter, ChannelAddress, ChannelInstance, DeliveryReceipt, InboundEvent, RenderedMessage } from '../types';
 import { DEFAULT_API_BASE, telegramClient } from './client';
 import { toInlineKeyboard } from './keyboard';
@@ -13,8 +14,8 @@ export const telegramCapabilities: Capabilities = {
   maxTextLength: 4096,
   markup: 'html',
   buttons: { max: 10, titleMax: 64 },
-  // Sending files needs sendPhoto/sendDocument (multipart or a public URL): media become links for now.
-  attachments: false,
+  // Files go by URL (Telegram fetches them: 5 MB for photos, 20 MB for other files), one message each after the text.
+  attachments: { kinds: ['image', 'video', 'audio', 'file'], maxBytes: 20 * 1024 * 1024, byLink: true, separate: true },
   threads: true,
   edits: false,
   typing: false,
@@ -53,18 +54,24 @@ export function createTelegramAdapter(channel: ChannelInstance, deps: TelegramAd
     parse: (req) => parseTelegramRequest(req, self),
 
     async send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt> {
+      const thread = to.threadId ? { message_thread_id: Number(to.threadId) } : {};
+      const file = message.media?.[0];
+      if (file) {
+        const [method, field] = SEND_FILE[mediaKind(file)];
+        const sent = await call<TelegramMessage>(method, { chat_id: to.to, [field]: file.url, ...(file.caption ? { caption: file.caption } : {}), ...thread });
+        return receipt(sent, to);
+      }
       const keyboard = toInlineKeyboard(message.choices);
       const result = await call<TelegramMessage>('sendMessage', {
         chat_id: to.to,
         text: toTelegramHtml(message),
         ...(message.format === 'html' ? { parse_mode: 'HTML' } : {}),
-        ...(to.threadId ? { message_thread_id: Number(to.threadId) } : {}),
+        ...thread,
         ...(keyboard ? { reply_markup: keyboard } : {}),
         // Citations are links: a preview of the first would bury the answer.
         link_preview_options: { is_disabled: true },
       });
-      const chatId = result?.chat?.id ?? to.to;
-      return { status: 'sent', ...(typeof result?.message_id === 'number' ? { externalId: `${chatId}:${result.message_id}` } : {}) };
+      return receipt(result, to);
     },
 
     /**
@@ -87,4 +94,18 @@ export function createTelegramAdapter(channel: ChannelInstance, deps: TelegramAd
 export function toTelegramHtml(message: Pick<RenderedMessage, 'text' | 'format'>): string {
   if (message.format !== 'html') return message.text;
   return message.text.replace(/<br\s*\/?>/gi, '\n');
+}
+
+/** The Bot API method and field that send a file of each kind by URL. */
+const SEND_FILE: Record<MediaKind, [string, string]> = {
+  image: ['sendPhoto', 'photo'],
+  video: ['sendVideo', 'video'],
+  audio: ['sendAudio', 'audio'],
+  file: ['sendDocument', 'document'],
+};
+
+/** Telegram message ids are per chat: `<chat id>:<message id>` is what its receipts and edits can name. */
+function receipt(result: TelegramMessage | undefined, to: ChannelAddress): DeliveryReceipt {
+  const chatId = result?.chat?.id ?? to.to;
+  return { status: 'sent', ...(typeof result?.message_id === 'number' ? { externalId: `${chatId}:${result.message_id}` } : {}) };
 }

@@ -111,6 +111,19 @@ export class DeskService implements HandoffListener {
     this.onDeskPost();
   }
 
+  /** An agent's reply did not reach the customer as written: say so, and why, in the thread it came from. */
+  async agentReplyOutcome(message: MessageRecord, outcome: { failed: { code: string; message: string } } | { substitute: { code: string; description: string } }, now: Date): Promise<void> {
+    const quoted = quote(message.text);
+    const text =
+      'failed' in outcome
+        ? `Not delivered to the customer: ${quoted} — ${failureReason(outcome.failed)}`
+        : `Not delivered as written: ${quoted} — ${outcome.substitute.description}.`;
+    for (const thread of await this.store.desk.threadsOf(message.conversationId)) {
+      await this.queuePost(thread, `delivery:${String(message._id)}`, now, { kind: 'event', text });
+    }
+    this.onDeskPost();
+  }
+
   // ── the desk's side ────────────────────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -333,3 +346,15 @@ function toKeyValues(record: Record<string, string>): Array<{ k: string; v: stri
   return Object.entries(record).map(([k, v]) => ({ k, v }));
 }
 
+function quote(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return `"${line.length > 80 ? `${line.slice(0, 79)}…` : line}"`;
+}
+
+/** Agents read this in the thread: the platform rule in words, the raw code for whoever investigates. */
+function failureReason(error: { code: string; message: string }): string {
+  if (error.code.endsWith(':window_closed')) {
+    return `the customer's last message is too old for this channel to allow a reply now (its messaging window closed, and no re-engagement template is configured) [${error.code}]`;
+  }
+  return `${error.message} [${error.code}]`;
+}

@@ -22,6 +22,15 @@ export interface DelivererOptions extends RetryPolicy {
   heldElsewhere?: () => string[];
 }
 
+/**
+ * Told how an agent's reply ended when the customer did not get it as written: failed for good, or replaced by
+ * what a platform rule allows (a template). Called before the outcome is recorded, so a crash in between repeats
+ * the call on the re-run; implementations are idempotent per message (the desk keys its notice by message id).
+ */
+export interface AgentReplyListener {
+  agentReplyOutcome(message: MessageRecord, outcome: { failed: { code: string; message: string } } | { substitute: { code: string; description: string } }, now: Date): Promise<void>;
+}
+
 /** A delivery handed back for the process holding the channel's session is due again at once, for that process. */
 const HAND_BACK_MS = 50;
 
@@ -35,7 +44,7 @@ const HAND_BACK_MS = 50;
  */
 export class Deliverer extends EventEmitter {
   // Channel settings change rarely; a short TTL lets admins' edits through without a read per delivery.
-  private readonly channelCache = new LRUCache<string, ChannelInstance>({ max: 1_000, ttl: 5_000 });
+  private readonly channelCache: LRUCache<string, ChannelInstance>;
 
   constructor(
     private readonly store: Store,
@@ -44,8 +53,11 @@ export class Deliverer extends EventEmitter {
     private readonly log: Logger,
     private readonly clock: () => Date = () => new Date(),
     private readonly random: () => number = Math.random,
+    private readonly agentReplies?: AgentReplyListener,
   ) {
     super();
+    // On the gateway's clock, so a test that moves time sees an admin's edit as production would after 5 s.
+    this.channelCache = new LRUCache<string, ChannelInstance>({ max: 1_000, ttl: 5_000, perf: { now: () => this.clock().getTime() } });
   }
 
   async tick(): Promise<boolean> {
@@ -124,15 +136,18 @@ export class Deliverer extends EventEmitter {
       const address = fromStoredAddress(conversation.address);
       const externalIds = [...delivery.externalIds];
       let status: 'sent' | 'delivered' = 'delivered';
+      let substitute = delivery.substitute;
       for (let i = delivery.chunksSent; i < chunks.length; i++) {
         const receipt = await adapter.send(address, chunks[i]!);
         if (receipt.externalId) externalIds.push(receipt.externalId);
         if (receipt.status === 'sent') status = 'sent';
+        substitute ??= receipt.substitute;
         // Only multi-chunk replies need their progress saved: a retry must not resend the chunks that made it.
         if (chunks.length > 1 && i < chunks.length - 1) await this.store.messages.recordChunkSent(message._id, receipt.externalId);
       }
       const sentAt = this.clock();
-      await this.store.messages.markSent(message._id, status, sentAt, externalIds);
+      if (substitute && message.author.kind === 'agent') await this.agentReplies?.agentReplyOutcome(message, { substitute }, sentAt);
+      await this.store.messages.markSent(message._id, status, sentAt, externalIds, substitute);
       await Promise.all([
         this.store.jobs.complete(job._id, this.options.owner),
         message.author.kind !== 'system' ? this.store.conversations.recordFirstResponse(conversation, sentAt) : undefined,
@@ -148,6 +163,7 @@ export class Deliverer extends EventEmitter {
     const outcome = afterFailure(err, attempt, this.options, this.random);
     const { error } = outcome;
     if (outcome.giveUp) {
+      if (message.author.kind === 'agent') await this.agentReplies?.agentReplyOutcome(message, { failed: error }, now).catch((e: unknown) => this.log.warn({ err: e }, 'agent not told of a failed reply'));
       await this.store.messages.markFailed(message._id, error, now);
       await this.store.jobs.complete(job._id, this.options.owner);
       this.log.warn({ message: String(message._id), attempt, error }, 'delivery failed permanently');

@@ -3,6 +3,7 @@ import { inboundDedupeKey } from '../../conversations/messages';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { MetaPeer, messagingWebhook, messengerText, postToMetaWebhook } from '../support/meta-peer';
 import { until } from '../support/until';
+import { agentReplies, AGENT_FILES } from '../support/agent-reply';
 import { adapterContract } from './adapter-contract';
 
 const PAGE_TOKEN = 'EAAG-test-page-token';
@@ -109,6 +110,21 @@ describe.each(KINDS)('$kind', ({ kind, object, pageId }) => {
       for (const q of message.quick_replies ?? []) expect(q.title.length).toBeLessThanOrEqual(20);
       await until(s.t, async () => (await replyTo('m_in_1'))?.delivery?.status === 'sent');
       expect((await replyTo('m_in_1'))?.delivery?.externalIds).toEqual([call!.answer.message_id]);
+    });
+
+    it('sends an agent\'s files as attachments by URL after the text, one message each', async () => {
+      expect((await customerWrites(`${kind}-PSID-F`, 'm_files_1', 'How do I start a return?')).status).toBe(200);
+      await until(s.t, async () => (await replyTo('m_files_1'))?.delivery?.status === 'sent');
+      const before = s.peer.sent(`${kind}-PSID-F`).length;
+      const reply = await agentReplies(s.t, mainChannelId, 'm_files_1', AGENT_FILES, s.clock.now());
+      expect(reply.delivery?.status).toBe('sent');
+      const bodies = s.peer.sent(`${kind}-PSID-F`).slice(before).map((c) => c.body.message as Record<string, unknown>);
+      expect(bodies).toHaveLength(3);
+      expect(String(bodies[0]!.text)).toContain('customer-photo.png: attachment:0');
+      expect(bodies.slice(1)).toEqual([
+        { attachment: { type: 'file', payload: { url: 'https://cdn.shop.example/labels/R-1042.pdf', is_reusable: true } } },
+        { attachment: { type: 'image', payload: { url: 'https://cdn.shop.example/howto/label.jpg', is_reusable: true } } },
+      ]);
     });
 
     it('moves our message to delivered from a delivery webhook naming its mid', async () => {

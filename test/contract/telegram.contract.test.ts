@@ -4,6 +4,7 @@ import { inboundDedupeKey } from '../../conversations/messages';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { TelegramPeer } from '../support/telegram-peer';
 import { until } from '../support/until';
+import { agentReplies, AGENT_FILES } from '../support/agent-reply';
 import { adapterContract } from './adapter-contract';
 
 const CHANNEL_ID = 'telegram-test';
@@ -115,6 +116,22 @@ describe('Telegram channel', () => {
     expect(reply?.delivery?.externalIds).toEqual([`${chat}:${call!.answer.result && (call!.answer.result as { message_id: number }).message_id}`]);
     const inbound = await inboundOf(idOf(update));
     expect(inbound?.parts).toEqual([{ type: 'text', text: 'How do I start a return?' }]);
+  });
+
+  it('sends an agent\'s files by URL with sendDocument and sendPhoto after the text', async () => {
+    const update = privateUpdate('fay', 'pm-files', 'How do I start a return?');
+    expect((await peer.deliver(webhook, secret, update)).status).toBe(200);
+    await until(t, async () => (await replyTo(idOf(update)))?.delivery?.status === 'sent');
+    const chat = String(update.message.chat.id);
+    const before = peer.calls.length;
+    const reply = await agentReplies(t, CHANNEL_ID, idOf(update), AGENT_FILES);
+    expect(reply.delivery?.status).toBe('sent');
+    const calls = peer.calls.slice(before).filter((c) => String(c.params.chat_id) === chat);
+    expect(calls.map((c) => c.method)).toEqual(['sendMessage', 'sendDocument', 'sendPhoto']);
+    expect(String(calls[0]!.params.text)).toContain('customer-photo.png: attachment:0');
+    expect(calls[1]!.params).toMatchObject({ document: 'https://cdn.shop.example/labels/R-1042.pdf' });
+    expect(calls[2]!.params).toMatchObject({ photo: 'https://cdn.shop.example/howto/label.jpg', caption: 'On the flap, please' });
+    expect(reply.delivery?.externalIds).toHaveLength(3);
   });
 
   it('turns a redelivered update into one message and one reply', async () => {

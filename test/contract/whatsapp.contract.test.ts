@@ -5,6 +5,7 @@ import { fetchWhatsAppMedia } from '../../adapters/meta';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { MetaPeer, postToMetaWebhook, waText, waWebhook } from '../support/meta-peer';
 import { until } from '../support/until';
+import { agentReplies, AGENT_FILES } from '../support/agent-reply';
 import { adapterContract } from './adapter-contract';
 
 const CHANNEL_ID = 'wa-test';
@@ -198,6 +199,33 @@ describe('WhatsApp channel', () => {
     const channel = (await s.t.gateway.store.channels.get(CHANNEL_ID))!;
     const media = await fetchWhatsAppMedia(channel, 'wa-media:MEDIA-1', { timeoutMs: 2000 });
     expect(media).toEqual({ bytes: Buffer.from('jpeg bytes'), mimeType: 'image/jpeg' });
+  });
+
+  it('sends an agent\'s files by link after the text, one message each; a file without a public URL stays a link', async () => {
+    expect((await customerWrites('15550000020', 'wamid.F1', 'How do I start a return?')).status).toBe(200);
+    await until(s.t, async () => (await replyTo('wamid.F1'))?.delivery?.status === 'sent');
+    const before = s.peer.sent('15550000020').length;
+    const reply = await agentReplies(s.t, CHANNEL_ID, 'wamid.F1', AGENT_FILES, s.clock.now());
+    expect(reply.delivery?.status).toBe('sent');
+    const calls = s.peer.sent('15550000020').slice(before);
+    expect(calls.map((c) => c.body.type)).toEqual(['text', 'document', 'image']);
+    expect((calls[0]!.body.text as { body: string }).body).toMatch(/^\*?\*?Ana:?\*?\*?:? Here is your return label[\s\S]*customer-photo\.png: attachment:0/);
+    expect(calls[1]!.body.document).toEqual({ link: 'https://cdn.shop.example/labels/R-1042.pdf', filename: 'R-1042.pdf' });
+    expect(calls[2]!.body.image).toEqual({ link: 'https://cdn.shop.example/howto/label.jpg', caption: 'On the flap, please' });
+    expect(reply.delivery?.externalIds).toHaveLength(3);
+  });
+
+  it('resends only the file that failed, not the text before it', async () => {
+    expect((await customerWrites('15550000021', 'wamid.F2', 'How do I start a return?')).status).toBe(200);
+    await until(s.t, async () => (await replyTo('wamid.F2'))?.delivery?.status === 'sent');
+    const before = s.peer.sent('15550000021').length;
+    // The image (the last file) fails once with a transient error.
+    s.peer.respondNext({ status: 500, body: { error: { message: 'temporarily unavailable', code: 2 } } }, '15550000021', (body) => body.type === 'image');
+    const reply = await agentReplies(s.t, CHANNEL_ID, 'wamid.F2', AGENT_FILES, s.clock.now());
+    expect(reply.delivery).toMatchObject({ status: 'sent', attempts: 2 });
+    // Accepted calls: each piece once. The refused image was retried alone.
+    expect(s.peer.sent('15550000021').slice(before).map((c) => c.body.type)).toEqual(['text', 'document', 'image']);
+    expect(reply.delivery?.externalIds).toHaveLength(3);
   });
 
   describe('outside the 24-hour window', () => {

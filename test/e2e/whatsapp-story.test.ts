@@ -70,5 +70,22 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
     const template = await waitFor(() => sends().slice(before).find((c) => (c.body as { type?: string }).type === 'template'));
     expect(template.body).toMatchObject({ to: CUSTOMER, template: { name: 'follow_up', language: { code: 'en_US' } } });
     expect(sends().slice(before).some((c) => JSON.stringify(c.body).includes('Did the label work?'))).toBe(false);
+    // The agent is told in the thread that the customer got the template, not their text.
+    const notice = await Promise.race([waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('Not delivered as written'))), new Promise<string>((r) => setTimeout(() => r('TIMEOUT ' + JSON.stringify(desk.threadPosts(card.ts))), 5000))]);
+    expect(notice).toContain('"Did the label work?"');
+    expect(notice).toContain('"follow_up" was sent instead');
+    const stored = await desk.t.gateway.store.models.Message.findOne({ text: /Did the label work/, direction: 'outbound' }).lean();
+    expect(stored?.delivery).toMatchObject({ status: 'sent', substitute: { code: 'reengagement_template' } });
+
+    // Without a template configured, the reply is refused before sending and the agent reads why.
+    await desk.t.gateway.store.channels.setSettings('wa', { reengagementTemplate: null });
+    offset += 10_000; // gateways see channel edits within 5 s
+    const refusedBefore = sends().length;
+    await desk.agentSays(card.ts, 'Are you still there?');
+    const refusal = await waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('Not delivered to the customer')));
+    expect(refusal).toContain('"Are you still there?"');
+    expect(refusal).toContain('messaging window closed');
+    expect(refusal).toContain('[rejected:window_closed]');
+    expect(sends().length).toBe(refusedBefore);
   });
 });

@@ -37,7 +37,7 @@ const HOUR = 3_600_000;
 export class MetaPeer extends EventEmitter {
   readonly calls: MetaCall[] = [];
   private readonly lastInbound = new Map<string, number>();
-  private readonly scripts: Array<{ to?: string; answer: Scripted }> = [];
+  private readonly scripts: Array<{ to?: string; when?: (body: Record<string, unknown>) => boolean; answer: Scripted }> = [];
   private readonly media = new Map<string, { bytes: Buffer; mimeType: string }>();
   private server: Server | undefined;
   private seq = 0;
@@ -66,9 +66,9 @@ export class MetaPeer extends EventEmitter {
     this.lastInbound.set(userId, Math.max(at.getTime(), this.lastInbound.get(userId) ?? 0));
   }
 
-  /** The next send (to `to`, if given) gets this answer. */
-  respondNext(answer: Scripted, to?: string): void {
-    this.scripts.push({ answer, ...(to ? { to } : {}) });
+  /** The next send (to `to`, and matching `when`, if given) gets this answer. */
+  respondNext(answer: Scripted, to?: string, when?: (body: Record<string, unknown>) => boolean): void {
+    this.scripts.push({ answer, ...(to ? { to } : {}), ...(when ? { when } : {}) });
   }
 
   rateLimit(retryAfterSeconds: number, to?: string): void {
@@ -134,7 +134,7 @@ export class MetaPeer extends EventEmitter {
     const kind = body.messaging_product === 'whatsapp' ? 'whatsapp' : 'page';
     const to = kind === 'whatsapp' ? String(body.to ?? '') : String((body.recipient as { id?: unknown } | undefined)?.id ?? '');
     const tokenOk = !this.options.token || (kind === 'whatsapp' ? req.headers.authorization === `Bearer ${this.options.token}` : url.searchParams.get('access_token') === this.options.token);
-    const scripted = tokenOk ? this.scripts.findIndex((s) => !s.to || s.to === to) : -1;
+    const scripted = tokenOk ? this.scripts.findIndex((s) => (!s.to || s.to === to) && (!s.when || s.when(body))) : -1;
     const unauthorized: Scripted = { status: 401, body: { error: { message: 'Invalid OAuth access token.', type: 'OAuthException', code: 190 } } };
     const answer = !tokenOk ? unauthorized : scripted >= 0 ? this.scripts.splice(scripted, 1)[0]!.answer : this.canned(kind, to, body);
     const call: MetaCall = {
@@ -163,7 +163,20 @@ export class MetaPeer extends EventEmitter {
       if (body.type !== 'template' && age > 24 * HOUR) {
         return { status: 400, body: { error: { message: 'Re-engagement message', type: 'OAuthException', code: 131047, error_data: { details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' } } } };
       }
+      const mediaType = ['image', 'video', 'audio', 'document', 'sticker'].includes(String(body.type)) ? String(body.type) : undefined;
+      if (mediaType) {
+        // Media go by `link` (Meta fetches it) or by an uploaded media `id`; audio takes no caption.
+        const media = body[mediaType] as { link?: unknown; id?: unknown; caption?: unknown } | undefined;
+        if (!media || (typeof media.id !== 'string' && !(typeof media.link === 'string' && /^https?:\/\//.test(media.link)))) {
+          return { status: 400, body: { error: { message: `(#100) Param ${mediaType}['link'] is not a valid URI.`, type: 'OAuthException', code: 100 } } };
+        }
+        if (mediaType === 'audio' && media.caption !== undefined) return { status: 400, body: { error: { message: '(#100) Param audio[\'caption\'] is not a valid parameter', type: 'OAuthException', code: 100 } } };
+      }
       return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id: `wamid.OUT${id}` }] } };
+    }
+    const attachment = (body.message as { attachment?: { type?: unknown; payload?: { url?: unknown } } } | undefined)?.attachment;
+    if (attachment && (!['image', 'video', 'audio', 'file'].includes(String(attachment.type)) || typeof attachment.payload?.url !== 'string')) {
+      return { status: 400, body: { error: { message: '(#100) Invalid attachment', type: 'OAuthException', code: 100 } } };
     }
     const tagged = body.messaging_type === 'MESSAGE_TAG' && body.tag === 'HUMAN_AGENT';
     if (age > (tagged ? 7 * 24 : 24) * HOUR) {

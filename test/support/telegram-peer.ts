@@ -161,6 +161,25 @@ export class TelegramPeer extends EventEmitter {
           ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
         });
       }
+      case 'sendPhoto':
+      case 'sendVideo':
+      case 'sendAudio':
+      case 'sendDocument': {
+        // A file goes by URL (Telegram fetches it) or by a file_id it already has.
+        const field = { sendPhoto: 'photo', sendVideo: 'video', sendAudio: 'audio', sendDocument: 'document' }[method]!;
+        const file = params[field];
+        if (params.chat_id === undefined || params.chat_id === '') return bad('Bad Request: chat_id is empty');
+        if (typeof file !== 'string' || !file) return bad(`Bad Request: there is no ${field} in the request`);
+        const chatId = Number(params.chat_id);
+        return ok({
+          message_id: ++this.seq,
+          from: { ...this.bot, is_bot: true },
+          chat: { id: Number.isFinite(chatId) ? chatId : params.chat_id, type: chatId < 0 ? 'supergroup' : 'private' },
+          date: Math.floor(Date.now() / 1000),
+          [field]: field === 'photo' ? [{ file_id: `f-${this.seq}`, file_unique_id: `u-${this.seq}`, width: 800, height: 600 }] : { file_id: `f-${this.seq}`, file_unique_id: `u-${this.seq}` },
+          ...(typeof params.caption === 'string' ? { caption: params.caption } : {}),
+        });
+      }
       case 'answerCallbackQuery':
         return typeof params.callback_query_id === 'string' && params.callback_query_id ? ok(true) : bad('Bad Request: query is too old and response timeout expired or query ID is invalid');
       case 'getFile': {

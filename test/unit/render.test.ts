@@ -30,6 +30,30 @@ describe('render degrades replies to what a channel can show', () => {
     ]);
   });
 
+  it('gives each file its own chunk after the text where files are separate messages, and keeps only public URLs as files', () => {
+    const byLink: Capabilities = { ...rich, attachments: { kinds: ['image', 'file'], maxBytes: 1000, byLink: true, separate: true } };
+    const out = render(
+      {
+        ...base,
+        parts: [
+          { type: 'text', text: 'Your label:' },
+          { type: 'media', url: 'https://cdn.example/label.pdf', mimeType: 'application/pdf', name: 'label.pdf' },
+          { type: 'media', url: 'attachment:0', mimeType: 'image/png', name: 'photo.png' },
+          { type: 'choices', choices: [{ id: 'ok', title: 'Got it' }] },
+        ],
+      },
+      byLink,
+    );
+    expect(out.messages.map((m) => ({ text: m.text, chunkIndex: m.chunkIndex, choices: m.choices, media: m.media }))).toEqual([
+      { text: 'Your label:\n\nphoto.png: attachment:0', chunkIndex: 0, choices: [{ id: 'ok', title: 'Got it' }], media: undefined },
+      { text: '', chunkIndex: 1, choices: undefined, media: [{ type: 'media', url: 'https://cdn.example/label.pdf', mimeType: 'application/pdf', name: 'label.pdf' }] },
+    ]);
+    expect(out.warnings).toEqual(['media_as_link']);
+
+    const fileOnly = render({ ...base, parts: [{ type: 'media', url: 'https://cdn.example/a.jpg', mimeType: 'image/jpeg' }] }, byLink);
+    expect(fileOnly.messages).toEqual([expect.objectContaining({ text: '', chunkIndex: 0, media: [{ type: 'media', url: 'https://cdn.example/a.jpg', mimeType: 'image/jpeg' }] })]);
+  });
+
   it('turns too many buttons into a numbered list and truncates long titles', () => {
     const many = render({ ...base, parts: [{ type: 'choices', prompt: 'Pick one', choices: ['a', 'b', 'c', 'd'].map((id) => ({ id, title: id.toUpperCase() })) }] }, rich);
     expect(many.messages[0]!.text).toBe('Pick one\n\n1. A\n2. B\n3. C\n4. D');
