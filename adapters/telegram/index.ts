@@ -8,6 +8,7 @@ import type { TelegramMessage, TelegramUpdate } from './update';
 
 export { parseTelegramRequest, parseTelegramUpdate, FILE_URL_PREFIX } from './parse';
 export { SECRET_HEADER } from './signature';
+export { registerTelegramWebhook, ALLOWED_UPDATES } from './webhook';
 
 export const telegramCapabilities: Capabilities = {
   // sendMessage's limit (counted after entity parsing, so counting our tags too keeps us under it).

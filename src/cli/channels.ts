@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ChannelKind } from '../../adapters/types';
+import { ALLOWED_UPDATES, registerTelegramWebhook } from '../../adapters/telegram';
 import { openStore } from '../../conversations';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
@@ -41,7 +42,7 @@ export interface ChannelsIo {
 class UsageError extends Error {}
 
 /**
- * `switchboard channels list | add | set | enable | disable | remove`: the channel configuration in MongoDB
+ * `switchboard channels list | add | set | enable | disable | remove | webhook`: the channel configuration in MongoDB
  * (MONGODB_URI, else the embedded store, which only one process can open: stop the gateway first). Secrets are
  * encrypted with the same key the gateway uses. Output is JSON on stdout; exit code 2 for bad input.
  */
@@ -107,6 +108,25 @@ export async function channelsCommand(action: string, id: string | undefined, op
         if (!(await store.channels.setEnabled(input.id, input.action === 'enable'))) return fail(stderr, `no channel "${input.id}"`, 2);
         print({ id: input.id, enabled: input.action === 'enable' });
         return;
+      case 'webhook': {
+        const channel = await store.channels.get(input.id);
+        if (!channel) return fail(stderr, `no enabled channel "${input.id}"`, 2);
+        const url = webhookUrl(config, input.id);
+        if (channel.kind !== 'telegram') {
+          return fail(stderr, `${channel.kind} webhooks are set in the platform's console (README: "Channels in this release"): ${url}`, 2);
+        }
+        // Telegram only calls HTTPS URLs on ports 443, 80, 88 or 8443.
+        if (!/^https:\/\//.test(url)) return fail(stderr, `Telegram needs an HTTPS webhook URL: set PUBLIC_URL (now ${url})`, 2);
+        let result;
+        try {
+          result = await registerTelegramWebhook(channel, url, { timeoutMs: 15_000 });
+        } catch (err) {
+          return fail(stderr, `Telegram refused: ${(err as Error).message}`, 1);
+        }
+        if (result.botUsername && !channel.settings.botUsername) await store.channels.update(input.id, { settings: { botUsername: result.botUsername } });
+        print({ id: input.id, webhookUrl: result.url, allowedUpdates: ALLOWED_UPDATES, ...(result.botUsername ? { botUsername: result.botUsername } : {}) });
+        return;
+      }
       case 'remove':
         if (!(await store.channels.remove(input.id))) return fail(stderr, `no channel "${input.id}"`, 2);
         print({ id: input.id, removed: true, note: 'its contacts, conversations and messages are kept' });
@@ -121,13 +141,13 @@ type Validated =
   | { action: 'list' }
   | { action: 'add'; id: string; kind: ChannelKind; name?: string; secrets: Record<string, string>; settings: Record<string, unknown> }
   | { action: 'set'; id: string; name?: string; secrets: Record<string, string>; settings: Record<string, unknown> }
-  | { action: 'enable' | 'disable' | 'remove'; id: string };
+  | { action: 'enable' | 'disable' | 'remove' | 'webhook'; id: string };
 
 function validate(action: string, id: string | undefined, opts: ChannelOptions): Validated {
   if (action === 'list') return { action };
-  if (!['add', 'set', 'enable', 'disable', 'remove'].includes(action)) throw new UsageError(`unknown action "${action}": list, add, set, enable, disable or remove`);
+  if (!['add', 'set', 'enable', 'disable', 'remove', 'webhook'].includes(action)) throw new UsageError(`unknown action "${action}": list, add, set, enable, disable, remove or webhook`);
   if (!id || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id)) throw new UsageError('a channel id is required: letters, digits, "_" and "-" (it is part of the webhook URL)');
-  if (action === 'enable' || action === 'disable' || action === 'remove') return { action, id };
+  if (action === 'enable' || action === 'disable' || action === 'remove' || action === 'webhook') return { action, id };
   const secrets = pairs(opts.secret ?? [], '--secret', (v) => v);
   const settings = pairs(opts.setting ?? [], '--setting', settingValue);
   const name = opts.name?.trim() || undefined;
@@ -185,12 +205,16 @@ function generatedSecrets(kind: ChannelKind, given: Record<string, string>): Rec
   return out;
 }
 
+const publicBase = (config: Config) => (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
+const webhookUrl = (config: Config, id: string) => `${publicBase(config)}/webhooks/${id}`;
+
 function nextSteps(config: Config, id: string, kind: ChannelKind, settings: Record<string, unknown>): Record<string, string> {
-  const base = (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
+  const base = publicBase(config);
   if (kind === 'whatsapp' && settings.driver === 'web') {
     return { next: `start the gateway and scan the QR it prints, or open ${base}/admin/channels/${id}/whatsapp-web (needs ADMIN_TOKEN)` };
   }
-  if (WEBHOOK_KINDS.has(kind)) return { webhookUrl: `${base}/webhooks/${id}`, next: 'give this URL to the platform (README: "Channels in this release")' };
+  if (kind === 'telegram') return { webhookUrl: webhookUrl(config, id), next: `npx switchboard channels webhook ${id} (registers it with Telegram)` };
+  if (WEBHOOK_KINDS.has(kind)) return { webhookUrl: webhookUrl(config, id), next: 'give this URL to the platform (README: "Channels in this release")' };
   return {};
 }
 

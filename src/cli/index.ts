@@ -24,6 +24,13 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --concurrency <n>', 'conversations in flight', '8')
     .action(async (opts) => (require('./bench-handoff') as typeof import('./bench-handoff')).benchHandoffCommand(opts));
 
+  program
+    .command('bench-channels')
+    .description('customers on WhatsApp (Cloud API) and Telegram write signed webhooks; prints acknowledgement and reply latencies as JSON')
+    .option('-n, --messages <n>', 'messages per channel', '500')
+    .option('-c, --concurrency <n>', 'messages in flight', '8')
+    .action(async (opts) => (require('./bench-channels') as typeof import('./bench-channels')).benchChannelsCommand(opts));
+
   const evaluate = program.command('eval').description('measure the embedded brain on labelled data (no network, deterministic)');
   evaluate
     .command('intents')
@@ -72,7 +79,7 @@ export async function main(argv: string[]): Promise<void> {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
     .command('channels <action> [id]')
-    .description('configure channels: list | add <id> --kind K | set <id> | enable <id> | disable <id> | remove <id>')
+    .description('configure channels: list | add <id> --kind K | set <id> | enable <id> | disable <id> | remove <id> | webhook <id> (Telegram: setWebhook)')
     .option('--kind <kind>', 'add: webchat, api, slack, teams, discord, email, whatsapp, messenger, instagram or telegram')
     .option('--name <name>', 'a name admins recognise')
     .option('--secret <key=value>', 'a secret (stored encrypted); repeat for more', collect)

@@ -4,6 +4,7 @@ import mongoose from 'mongoose';
 import { openStore, SecretBox } from '../../conversations';
 import { channelsCommand, type ChannelOptions } from '../../src/cli/channels';
 import { uriWithDb } from '../support/mongo-uri';
+import { TelegramPeer } from '../support/telegram-peer';
 
 class Capture extends Writable {
   text = '';
@@ -87,6 +88,24 @@ describe('switchboard channels', () => {
     expect(await asGatewaySees('wa-phone')).toMatchObject({ settings: { driver: 'web' } });
     expect(await run('remove', 'wa-phone')).toMatchObject({ code: 0, out: { removed: true } });
     expect((await run('remove', 'wa-phone')).code).toBe(2);
+  });
+
+  it('registers a Telegram webhook with the secret token, and learns the bot\'s username', async () => {
+    const peer = await new TelegramPeer('42:TOKEN').start();
+    try {
+      await run('add', 'tg-hook', { kind: 'telegram', secret: ['botToken=42:TOKEN'], setting: [`apiBase=${peer.url}`] });
+      const registered = await run('webhook', 'tg-hook');
+      expect(registered).toMatchObject({ code: 0, out: { webhookUrl: 'https://support.shop.example/webhooks/tg-hook', botUsername: 'switchboard_test_bot' } });
+      const channel = (await asGatewaySees('tg-hook'))!;
+      expect(peer.webhook).toEqual({ url: 'https://support.shop.example/webhooks/tg-hook', secretToken: channel.secrets.secretToken, allowedUpdates: ['message', 'callback_query'] });
+      expect(channel.settings.botUsername).toBe('switchboard_test_bot');
+
+      await run('add', 'tg-bad', { kind: 'telegram', secret: ['botToken=41:WRONG'], setting: [`apiBase=${peer.url}`] });
+      expect(await run('webhook', 'tg-bad')).toMatchObject({ code: 1, err: expect.stringContaining('Telegram refused') });
+    } finally {
+      await peer.stop();
+    }
+    expect(await run('webhook', 'wa')).toMatchObject({ code: 2, err: expect.stringContaining("whatsapp webhooks are set in the platform's console") });
   });
 
   it('refuses bad input with exit code 2 and a reason', async () => {
