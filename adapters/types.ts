@@ -220,6 +220,11 @@ export interface ChannelAdapter<Raw = unknown> {
    * API method given there: answering a button press costs no extra call). Undefined: the default acknowledgement.
    */
   ackBody?(events: InboundEvent<Raw>[]): Record<string, unknown> | undefined;
+  /**
+   * The bytes behind an inbound media part whose `url` only this platform can resolve (`wa-media:<id>`,
+   * `telegram-file:<id>`), fetched with the channel's credentials when someone opens the file.
+   */
+  fetchMedia?(url: string): Promise<{ bytes: Buffer; mimeType?: string }>;
 }
 
 export type AdapterErrorCode =

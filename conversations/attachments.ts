@@ -84,6 +84,14 @@ export class AttachmentRepository {
     );
   }
 
+  async get(channelId: string, externalId: string, index: number): Promise<AttachmentRecord | null> {
+    const row = await this.Attachment.findById(attachmentId(channelId, externalId, index)).lean<AttachmentRecord>().exec();
+    // Lean reads give BSON Binary, not Buffer.
+    const data = row?.data as unknown as { buffer?: ArrayBufferLike | Buffer } | Buffer | undefined;
+    if (!row || !data || Buffer.isBuffer(data)) return row;
+    return { ...row, data: Buffer.from(data.buffer as Uint8Array) };
+  }
+
   list(channelId: string, externalId: string): Promise<AttachmentRecord[]> {
     return this.Attachment.find({ channelId, externalId }).sort({ index: 1 }).lean<AttachmentRecord[]>().exec();
   }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /**
  * AES-256-GCM for channel secrets at rest. The envelope is `v1.<iv>.<tag>.<ciphertext>` (base64url), so a future
@@ -31,6 +31,11 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
     return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+  }
+
+  /** A key for another purpose (signing media links), derived so that one secret still protects everything. */
+  deriveKey(purpose: string): Buffer {
+    return createHmac('sha256', this.key).update(`switchboard:${purpose}`).digest();
   }
 
   /** A stable, non-reversible fingerprint (for looking API keys up without storing them). */

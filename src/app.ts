@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { GatewayDeps } from './deps';
 import { adminRoutes } from './http/admin-routes';
 import { apiRoutes } from './http/api-routes';
+import { mediaRoutes } from './http/media-routes';
 import { errorHandler, notFound } from './http/errors';
 import { webchatRoutes } from './http/webchat-routes';
 import { webhookRoutes } from './http/webhook-routes';
@@ -20,6 +21,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.use(webhookRoutes(deps));
   app.use(webchatRoutes(deps));
   app.use(adminRoutes(deps));
+  app.use(mediaRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -136,6 +136,8 @@ const schema = z.object({
   WHATSAPP_WEB_PRINT_QR: z.stringbool().default(true),
   /** The Chromium whatsapp-web.js drives (Debian's `chromium` package); no browser is downloaded. */
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** How long links to customers' files (shown to agents in desk threads) stay valid. */
+  MEDIA_LINK_TTL_HOURS: z.coerce.number().positive().default(168),
   /** Bearer (or Basic password) for /admin pages such as the WhatsApp Web QR; unset: /admin is off. */
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters/registry';
 import type { WebchatHub } from '../adapters/webchat/hub';
 import type { Store } from '../conversations';
+import type { MediaLinks } from './media/links';
 import type { InboundRouter } from './pipeline/inbound';
 import type { Ingestor } from './pipeline/ingest';
 
@@ -17,6 +18,8 @@ export interface GatewayDeps {
   maxBodyBytes: number;
   /** True once the store answered a ping; `/health` reports it. */
   storeReady: () => Promise<boolean>;
+  /** Signs and checks `/media/<token>` links to customers' files. */
+  mediaLinks: MediaLinks;
   /** Protects /admin (Bearer, or the password of Basic auth); undefined: /admin answers 404. */
   adminToken?: string | undefined;
 }

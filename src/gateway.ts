@@ -25,6 +25,7 @@ import type { Brain } from './brain/types';
 import type { Config } from './config';
 import { ConnectionHost } from './connections';
 import { printQrToTerminal } from './connections/qr';
+import { MediaLinks } from './media/links';
 import type { GatewayDeps } from './deps';
 import { AgentAssist } from './desk/assist';
 import { DeskDeliverer } from './desk/deliverer';
@@ -115,11 +116,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     slack: (channel) => createSlackDesk(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS }),
     teams: (channel) => createTeamsDesk(channel, { timeoutMs: config.DELIVERY_TIMEOUT_MS, clock }),
   });
+  // Agents open customers' files from desk threads through signed, expiring links (no admin token in Slack).
+  const mediaLinks = new MediaLinks(options.box.deriveKey('media-links'), config.MEDIA_LINK_TTL_HOURS * 3_600_000, config.PUBLIC_URL);
   const desk = new DeskService(
     store,
     surfaces,
     new AgentAssist(brain, log),
-    { notePrefix: config.DESK_NOTE_PREFIX, csatOnResolve: config.CSAT_ON_RESOLVE, ...(config.AGENT_ALIAS ? { agentAlias: config.AGENT_ALIAS } : {}) },
+    {
+      notePrefix: config.DESK_NOTE_PREFIX,
+      csatOnResolve: config.CSAT_ON_RESOLVE,
+      ...(config.AGENT_ALIAS ? { agentAlias: config.AGENT_ALIAS } : {}),
+      mediaLink: (messageId, index, now) => mediaLinks.url({ messageId, index }, now),
+    },
     log,
     clock,
     async () => wakeOne(deliveryLoops)(),
@@ -189,6 +197,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     maxBodyBytes: config.MAX_BODY_BYTES,
     adminToken: config.ADMIN_TOKEN,
+    mediaLinks,
     storeReady: async () => {
       try {
         await options.connection.db!.admin().ping();

@@ -1,6 +1,7 @@
 import { AdapterError, type Capabilities, type ChannelAdapter, type ChannelAddress, type ChannelInstance, type DeliveryReceipt, type RenderedMessage } from '../types';
 import { mediaKind } from '../media-kind';
 import { graphPost, hoursSince } from './graph';
+import { fetchWhatsAppMedia } from './media';
 import { metaSettings, settingOf } from './settings';
 import { metaHandshake, verifyMetaSignature } from './signature';
 import { parseWhatsAppRequest } from './whatsapp-parse';
@@ -67,6 +68,7 @@ export function createWhatsAppAdapter(channel: ChannelInstance, deps: MetaAdapte
     handshake: (req) => metaHandshake(meta.verifyToken, req),
     verify: (req) => verifyMetaSignature(meta.appSecret, req, 'whatsapp'),
     parse: (req) => parseWhatsAppRequest(req, clock()),
+    fetchMedia: (url) => fetchWhatsAppMedia(channel, url, { timeoutMs: deps.timeoutMs }),
 
     async send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt> {
       const age = hoursSince(to.extra?.lastInboundAt, clock());

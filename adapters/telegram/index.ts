@@ -1,8 +1,8 @@
 import { mediaKind, type MediaKind } from '../media-kind';
-import type { Capabilities, ChannelAdapter, ChannelAddress, ChannelInstance, DeliveryReceipt, InboundEvent, RenderedMessage } from '../types';
+import { AdapterError, type Capabilities, type ChannelAdapter, type ChannelAddress, type ChannelInstance, type DeliveryReceipt, type InboundEvent, type RenderedMessage } from '../types';
 import { DEFAULT_API_BASE, telegramClient } from './client';
 import { toInlineKeyboard } from './keyboard';
-import { parseTelegramRequest } from './parse';
+import { FILE_URL_PREFIX, parseTelegramRequest } from './parse';
 import { verifyTelegramSecret } from './signature';
 import type { TelegramMessage, TelegramUpdate } from './update';
 
@@ -39,8 +39,9 @@ export function createTelegramAdapter(channel: ChannelInstance, deps: TelegramAd
   const setting = (key: string) => (typeof channel.settings[key] === 'string' && channel.settings[key] ? (channel.settings[key] as string) : undefined);
   const self = { botUsername: setting('botUsername')?.replace(/^@/, '') };
   const secretToken = channel.secrets.secretToken ?? '';
+  const apiBase = (setting('apiBase') ?? DEFAULT_API_BASE).replace(/\/+$/, '');
   const call = telegramClient({
-    apiBase: setting('apiBase') ?? DEFAULT_API_BASE,
+    apiBase,
     botToken: channel.secrets.botToken ?? '',
     timeoutMs: deps.timeoutMs,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
@@ -53,6 +54,17 @@ export function createTelegramAdapter(channel: ChannelInstance, deps: TelegramAd
     verify: (req) => verifyTelegramSecret(secretToken, req),
 
     parse: (req) => parseTelegramRequest(req, self),
+
+    /** `getFile` names a path valid for an hour; the bytes come from `{apiBase}/file/bot<token>/<path>`. */
+    async fetchMedia(url: string) {
+      if (!url.startsWith(FILE_URL_PREFIX)) throw new AdapterError('bad_request', `not a Telegram file: ${url}`, { channel: 'telegram', retryable: false });
+      const file = await call<{ file_path?: string }>('getFile', { file_id: url.slice(FILE_URL_PREFIX.length) });
+      if (!file?.file_path) throw new AdapterError('rejected', 'Telegram gave no file path (files over 20 MB cannot be downloaded by bots)', { channel: 'telegram', platformCode: 'no_file_path', retryable: false });
+      const response = await (deps.fetch ?? fetch)(`${apiBase}/file/bot${channel.secrets.botToken ?? ''}/${file.file_path}`, { signal: AbortSignal.timeout(deps.timeoutMs) });
+      if (!response.ok) throw new AdapterError('unavailable', `Telegram file download answered ${response.status}`, { channel: 'telegram', retryable: true });
+      const mimeType = response.headers.get('content-type') ?? undefined;
+      return { bytes: Buffer.from(await response.arrayBuffer()), ...(mimeType && mimeType !== 'application/octet-stream' ? { mimeType } : {}) };
+    },
 
     async send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt> {
       const thread = to.threadId ? { message_thread_id: Number(to.threadId) } : {};

@@ -1,3 +1,4 @@
+import { textForAgents } from './agent-text';
 import { deskActionValue, type DeskButton, type EscalationCard } from '../../adapters/desk';
 import type { Store } from '../../conversations';
 import type { ContactRecord, ConversationRecord, MessageRecord } from '../../conversations/types';
@@ -69,7 +70,7 @@ export async function buildEscalationCard(store: Store, conversation: Conversati
   ]);
   const name = customerName(contact, identity?.handle);
   const latest = conversation.latest ?? {};
-  const visible = history.filter((m) => !m.internal && m.text.trim());
+  const visible = history.filter((m) => !m.internal).map((m) => ({ message: m, text: textForAgents(m) })).filter((v) => v.text);
   return {
     conversationId: String(conversation._id),
     customer: {
@@ -87,7 +88,7 @@ export async function buildEscalationCard(store: Store, conversation: Conversati
     ...(latest.frustration !== undefined ? { frustration: latest.frustration } : {}),
     ...(latest.language ? { language: latest.language } : {}),
     summary: conversation.assist?.summary ?? 'No summary yet.',
-    lastMessages: visible.slice(-6).map((m) => ({ author: authorLabel(m, name), text: m.text })),
+    lastMessages: visible.slice(-6).map((v) => ({ author: authorLabel(v.message, name), text: v.text })),
     ...(conversation.assist?.suggestion ? { suggestedReply: { text: conversation.assist.suggestion.text, sources: conversation.assist.suggestion.citations } } : {}),
     status: conversation.status,
     ...(conversation.assigneeName ? { assignee: conversation.assigneeName } : {}),

@@ -8,6 +8,7 @@ import { plainText } from '../../conversations/messages';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import { CSAT_CHOICES } from '../pipeline/choices';
 import type { HandoffListener } from '../pipeline/processor';
+import { textForAgents } from './agent-text';
 import { draftEmail, nextBestAction, type AgentAssist } from './assist';
 import { customerName } from './card';
 import { answerCommand } from './commands';
@@ -21,6 +22,8 @@ export interface DeskOptions {
   agentAlias?: string;
   /** Ask for a 1–5 rating when a person resolves the conversation. */
   csatOnResolve: boolean;
+  /** A link agents can open to a customer's file (part `index` of the message), when the gateway has a public URL. */
+  mediaLink?: (messageId: string, partIndex: number, now: Date) => string | undefined;
 }
 
 export const CUSTOMER_TEXTS = {
@@ -97,7 +100,11 @@ export class DeskService implements HandoffListener {
         threadId: thread._id,
         conversationId: conversation._id,
         kind: 'post',
-        post: { kind: 'customer', text: message.text || '(empty message)', authorName: customerName(contact, message.author.name) },
+        post: {
+          kind: 'customer',
+          text: textForAgents(message, (index) => this.options.mediaLink?.(String(message._id), index, now)) || '(empty message)',
+          authorName: customerName(contact, message.author.name),
+        },
         now,
       });
     }

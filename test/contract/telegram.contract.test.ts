@@ -134,6 +134,22 @@ describe('Telegram channel', () => {
     expect(reply.delivery?.externalIds).toHaveLength(3);
   });
 
+  it('serves a customer\'s photo to agents through a signed link, fetched with getFile and the bot token', async () => {
+    const update = privateUpdate('gus', 'pm-photo', '');
+    const bytes = Buffer.from('telegram photo bytes');
+    peer.files.set('PHOTO-BIG', bytes);
+    const message = { ...update.message, text: undefined, caption: 'dented', photo: [{ file_id: 'PHOTO-SMALL', file_unique_id: 's', width: 90, height: 90 }, { file_id: 'PHOTO-BIG', file_unique_id: 'b', width: 800, height: 800, file_size: bytes.length }] };
+    expect((await peer.deliver(webhook, secret, { ...update, message })).status).toBe(200);
+    const stored = await until(t, async () => inboundOf(idOf(update)));
+    const index = stored.parts.findIndex((p) => p.type === 'media');
+    expect(stored.parts[index]).toMatchObject({ type: 'media', url: 'telegram-file:PHOTO-BIG', mimeType: 'image/jpeg' });
+    const res = await fetch(`${t.url}/media/${t.gateway.deps.mediaLinks.token({ messageId: String(stored._id), index }, new Date())}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(peer.callsOf('getFile').at(-1)?.params).toMatchObject({ file_id: 'PHOTO-BIG' });
+  });
+
   it('turns a redelivered update into one message and one reply', async () => {
     const update = privateUpdate('redeliver', 'again-1', 'How do I return an item?');
     const chat = update.message.chat.id;

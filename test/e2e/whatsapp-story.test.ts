@@ -23,7 +23,7 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
 
   beforeAll(async () => {
     peer = await new MetaPeer({ token: TOKEN, clock }).start();
-    desk = await startSlackDesk('wa_story', { clock });
+    desk = await startSlackDesk('wa_story', { clock, env: { PUBLIC_URL: 'https://support.shop.example' } });
     await desk.t.gateway.store.channels.ensure({
       id: 'wa',
       kind: 'whatsapp',
@@ -62,6 +62,22 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
     await desk.agentSays(card.ts, 'Hi Ada, I have sent you a free return label.');
     const relayed = await waitFor(() => sends().find((c) => JSON.stringify(c.body).includes('free return label')));
     expect(relayed.body).toMatchObject({ to: CUSTOMER, type: 'text' });
+
+    // The customer sends a photo: the agent sees it described in the thread, with a link that opens it.
+    const photo = Buffer.from('jpeg bytes of a dented box');
+    peer.addMedia('MEDIA-DENT', photo, 'image/jpeg');
+    const image = { from: CUSTOMER, id: 'wamid.S3', timestamp: String(Math.floor(clock().getTime() / 1000)), type: 'image', image: { id: 'MEDIA-DENT', mime_type: 'image/jpeg', caption: 'It arrived dented' } };
+    peer.inbound(CUSTOMER, clock());
+    expect((await postToMetaWebhook(webhook(), secret, waWebhook(PHONE_ID, { contacts: [{ profile: { name: 'Ada' }, wa_id: CUSTOMER }], messages: [image] }))).status).toBe(200);
+    const mirrored = await waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('It arrived dented')));
+    const link = /📎 photo \(image\/jpeg\) (https:\/\/support\.shop\.example\/media\/\S+)/.exec(mirrored)?.[1];
+    expect(link).toBeDefined();
+    const opened = await fetch(link!.replace('https://support.shop.example', desk.t.url));
+    expect(opened.status).toBe(200);
+    expect(opened.headers.get('content-type')).toBe('image/jpeg');
+    expect(opened.headers.get('content-disposition')).toMatch(/^inline/);
+    expect(Buffer.from(await opened.arrayBuffer()).equals(photo)).toBe(true);
+    expect((await fetch(`${link!.replace('https://support.shop.example', desk.t.url)}x`)).status).toBe(404);
 
     // A day and more of silence: a free-form reply would be refused by WhatsApp, so the template goes instead.
     offset += 25 * HOUR;

@@ -43,6 +43,15 @@ export class FakeWaWebClient extends EventEmitter implements WaWebClient {
     this.emit('ready');
   }
 
+  /** Resolves with the first message (already sent, or to come) that `match` accepts. */
+  async sendMatching(match: (sent: { chatId: string; text: string }) => boolean): Promise<{ chatId: string; text: string; id: string }> {
+    for (;;) {
+      const found = this.sent.find(match);
+      if (found) return found;
+      await once(this, 'sent');
+    }
+  }
+
   /** Resolves with the next message this client sends. */
   async nextSend(): Promise<{ chatId: string; text: string; id: string }> {
     const [chatId, text, id] = (await once(this, 'sent')) as [string, string, string];

@@ -174,6 +174,21 @@ describe('WhatsApp Web driver (whatsapp-web.js event interface)', () => {
     const document = await models().Message.findOne({ channelId: CHANNEL_ID, externalId: big.id._serialized }).lean();
     expect(document?.parts).toEqual([{ type: 'media', url: `wa-web-media:${big.id._serialized}`, mimeType: 'application/pdf', sizeBytes: 5000, name: 'invoice.pdf' }]);
     expect(await models().Attachment.findById(`${CHANNEL_ID}:${big.id._serialized}:0`).lean()).toMatchObject({ stored: false, size: 5000 });
+
+    // Agents open files through signed links: the stored photo is served, the unkept document says so, old links expire.
+    const links = t.gateway.deps.mediaLinks;
+    const served = await fetch(`${t.url}/media/${links.token({ messageId: String(message!._id), index: 1 }, new Date())}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(served.headers.get('content-disposition')).toBe('inline; filename=box.png');
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
+    const unkept = await fetch(`${t.url}/media/${links.token({ messageId: String(document!._id), index: 0 }, new Date())}`);
+    expect(unkept.status).toBe(404);
+    expect(await unkept.json()).toMatchObject({ error: { code: 'media_not_kept' } });
+    const old = await fetch(`${t.url}/media/${links.token({ messageId: String(message!._id), index: 1 }, new Date(Date.now() - 400 * 3_600_000))}`);
+    expect(old.status).toBe(410);
+    const textPart = await fetch(`${t.url}/media/${links.token({ messageId: String(message!._id), index: 0 }, new Date())}`);
+    expect(textPart.status).toBe(404);
   });
 
   it('replaces a client that disconnected, and a reply written meanwhile goes out once the new session is ready', async () => {
@@ -199,7 +214,7 @@ describe('WhatsApp Web driver (whatsapp-web.js event interface)', () => {
     client = await factory.next();
     expect(old.destroyed).toBe(true);
     expect(client).not.toBe(old);
-    const delivered = client.nextSend();
+    const delivered = client.sendMatching((m) => m.text.includes('ships today'));
     client.link('15550009999');
     const sent = await delivered;
     expect(sent).toMatchObject({ chatId: CUSTOMER });
