@@ -152,7 +152,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deskLoops.push(new LeaseLoop('desk-sla', scan, config.POLL_MS * 20, log));
   }
 
-  const inbound = new InboundRouter(ingestor, desk, new EmailThreader(store, clock));
+  const inbound = new InboundRouter(ingestor, desk, new EmailThreader(store, clock), desk);
 
   const processors: ConversationProcessor[] = [];
   const deliverers: Deliverer[] = [];

@@ -131,6 +131,14 @@ export class DeskService implements HandoffListener {
     this.onDeskPost();
   }
 
+  /** A platform reported after the send that a message failed: when an agent wrote it, the thread hears why. */
+  async failedAfterSend(channel: ChannelInstance, event: Extract<InboundEvent, { kind: 'status' }>): Promise<void> {
+    const message = await this.store.models.Message.findOne({ channelId: channel.id, 'delivery.externalIds': event.externalId }).lean<MessageRecord>();
+    if (message?.author.kind !== 'agent') return;
+    const error = event.error ?? { code: 'failed', message: `${channel.kind} reported the message as not delivered` };
+    await this.agentReplyOutcome(message, { failed: error }, this.clock());
+  }
+
   // ── the desk's side ────────────────────────────────────────────────────────────────────────────────────────────
 
   /**

@@ -63,6 +63,14 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
     const relayed = await waitFor(() => sends().find((c) => JSON.stringify(c.body).includes('free return label')));
     expect(relayed.body).toMatchObject({ to: CUSTOMER, type: 'text' });
 
+    // WhatsApp accepted it, then reports it undeliverable (status webhook, twice as platforms redeliver): the agent hears it once.
+    const wamid = (relayed.answer.messages as Array<{ id: string }>)[0]!.id;
+    await waitFor(async () => (await desk.t.gateway.store.models.Message.findOne({ 'delivery.externalIds': wamid }).lean())?.delivery?.status === 'sent');
+    const failed = { id: wamid, status: 'failed', timestamp: String(Math.floor(clock().getTime() / 1000)), recipient_id: CUSTOMER, errors: [{ code: 131026, title: 'Message undeliverable' }] };
+    for (let i = 0; i < 2; i++) expect((await postToMetaWebhook(webhook(), secret, waWebhook(PHONE_ID, { statuses: [failed] }))).status).toBe(200);
+    const undeliverable = await waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('Not delivered to the customer') && p.includes('free return label')));
+    expect(undeliverable).toContain('Message undeliverable [wa_131026]');
+
     // The customer sends a photo: the agent sees it described in the thread, with a link that opens it.
     const photo = Buffer.from('jpeg bytes of a dented box');
     peer.addMedia('MEDIA-DENT', photo, 'image/jpeg');
@@ -98,10 +106,11 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
     offset += 10_000; // gateways see channel edits within 5 s
     const refusedBefore = sends().length;
     await desk.agentSays(card.ts, 'Are you still there?');
-    const refusal = await waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('Not delivered to the customer')));
+    const refusal = await waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('Not delivered to the customer') && p.includes('still there')));
     expect(refusal).toContain('"Are you still there?"');
     expect(refusal).toContain('messaging window closed');
     expect(refusal).toContain('[rejected:window_closed]');
     expect(sends().length).toBe(refusedBefore);
+    expect(desk.threadPosts(card.ts).filter((p) => p.includes('free return label') && p.includes('Not delivered'))).toHaveLength(1);
   });
 });
