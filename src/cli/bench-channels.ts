@@ -1,13 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import mongoose from 'mongoose';
-import pino from 'pino';
-import { SecretBox } from '../../conversations';
-import { loadConfig } from '../config';
-import { createGateway } from '../gateway';
-import { startEmbeddedMongo } from '../store/embedded-mongo';
+import { closeServer, inFlight, startBenchGateway } from './bench-support';
 import { positive } from './options';
 import { percentile } from './percentile';
 
@@ -40,13 +35,10 @@ export async function benchChannelsCommand(options: BenchChannelsOptions): Promi
   const concurrency = positive(options.concurrency, '--concurrency');
   const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
-  const uri = process.env.MONGODB_URI ?? embedded!.uri;
-  const connection = await mongoose.createConnection(uri, { dbName: `sb_bench_channels_${randomBytes(4).toString('hex')}`, maxPoolSize: 50 }).asPromise();
   const graph = await startPlatformApi('WhatsApp Graph API', graphSend);
   const bot = await startPlatformApi('Telegram Bot API', botSend);
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', WORKERS: '4', KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo' });
-  const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) });
+  const bench = await startBenchGateway({ dbPrefix: 'sb_bench_channels' });
+  const { gateway } = bench;
   const appSecret = randomBytes(16).toString('hex');
   const secretToken = randomBytes(16).toString('hex');
   await gateway.store.channels.ensure({
@@ -66,18 +58,15 @@ export async function benchChannelsCommand(options: BenchChannelsOptions): Promi
   const url = await gateway.listen();
 
   try {
-    progress(`bench-channels: ${n} messages per channel, concurrency ${concurrency}, store ${embedded ? 'embedded (in memory)' : 'MONGODB_URI'}`);
+    progress(`bench-channels: ${n} messages per channel, concurrency ${concurrency}, store ${bench.storeLabel}`);
     const whatsapp = await measure({ name: 'whatsapp', webhook: `${url}/webhooks/bench-whatsapp`, api: graph, delivery: (i) => whatsappDelivery(i, appSecret) }, n, concurrency, progress);
     const telegram = await measure({ name: 'telegram', webhook: `${url}/webhooks/bench-telegram`, api: bot, delivery: (i) => telegramDelivery(i, secretToken) }, n, concurrency, progress);
     await new Promise((resolve) => setTimeout(resolve, REDELIVERY_GRACE_MS));
     const result = { messages: n, concurrency, whatsapp, telegram, duplicatesAnswered: graph.answeredTwice() + bot.answeredTwice() };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await gateway.stop();
-    await connection.dropDatabase().catch(() => {});
-    await connection.close();
+    await bench.stop();
     await Promise.all([graph.stop(), bot.stop()]);
-    await embedded?.stop();
   }
 }
 
@@ -110,14 +99,7 @@ async function measure(run: ChannelRun, n: number, concurrency: number, progress
     if ((i + 1) % REDELIVER_EVERY === 0) await postWebhook(run.webhook, delivery);
   };
 
-  const wall = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < n) await one(next++);
-    }),
-  );
-  const seconds = (performance.now() - wall) / 1000;
+  const seconds = await inFlight(n, concurrency, one);
   progress(`bench-channels: ${run.name}: ${n} messages answered in ${seconds.toFixed(1)} s`);
   return { ackMs: stats(ack), replyMs: stats(reply), perSecond: round(n / seconds) };
 }
@@ -202,13 +184,8 @@ async function startPlatformApi(name: string, route: SendRoute) {
       }
     },
     answeredTwice: () => [...perRecipient.values()].filter((count) => count > 1).length,
-    stop: () => close(server),
+    stop: () => closeServer(server),
   };
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 function stats(xs: number[]) {

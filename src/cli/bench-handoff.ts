@@ -1,14 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import mongoose from 'mongoose';
-import pino from 'pino';
 import { deskActionValue } from '../../adapters/desk';
-import { SecretBox } from '../../conversations';
-import { loadConfig } from '../config';
-import { createGateway } from '../gateway';
-import { startEmbeddedMongo } from '../store/embedded-mongo';
+import { closeServer, inFlight, startBenchGateway } from './bench-support';
 import { positive } from './options';
 import { percentile } from './percentile';
 
@@ -34,13 +29,10 @@ export async function benchHandoffCommand(options: BenchHandoffOptions): Promise
   const concurrency = positive(options.concurrency, '--concurrency');
   const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
-  const uri = process.env.MONGODB_URI ?? embedded!.uri;
-  const connection = await mongoose.createConnection(uri, { dbName: `sb_bench_handoff_${randomBytes(4).toString('hex')}`, maxPoolSize: 50 }).asPromise();
   const slack = await startSlackApi();
   const customers = await startCallbacks();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent', WORKERS: '4', DESK_SLA_MINUTES: '0', KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo' });
-  const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) });
+  const bench = await startBenchGateway({ dbPrefix: 'sb_bench_handoff', env: { DESK_SLA_MINUTES: '0' } });
+  const { gateway } = bench;
   const apiKey = `sk_bench_${randomBytes(12).toString('hex')}`;
   const signingSecret = randomBytes(16).toString('hex');
   await gateway.store.channels.ensure({ id: 'bench-api', kind: 'api', name: 'Bench API', settings: { callbackUrl: customers.url }, secrets: { apiKey, signingSecret: 'x' }, apiKey });
@@ -99,15 +91,8 @@ export async function benchHandoffCommand(options: BenchHandoffOptions): Promise
   };
 
   try {
-    progress(`bench-handoff: ${n} conversations, concurrency ${concurrency}, store ${embedded ? 'embedded (in memory)' : 'MONGODB_URI'}`);
-    const wall = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) await one(next++);
-      }),
-    );
-    const seconds = (performance.now() - wall) / 1000;
+    progress(`bench-handoff: ${n} conversations, concurrency ${concurrency}, store ${bench.storeLabel}`);
+    const seconds = await inFlight(n, concurrency, one);
     const stats = (xs: number[]) => {
       const sorted = [...xs].sort((a, b) => a - b);
       return { p50Ms: round(percentile(sorted, 0.5)), p95Ms: round(percentile(sorted, 0.95)), p99Ms: round(percentile(sorted, 0.99)) };
@@ -115,11 +100,8 @@ export async function benchHandoffCommand(options: BenchHandoffOptions): Promise
     const result = { conversations: n, concurrency, conversationsPerSecond: round(n / seconds), handoff: stats(handoff), relay: stats(relay), survey: stats(survey) };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await gateway.stop();
-    await connection.dropDatabase().catch(() => {});
-    await connection.close();
+    await bench.stop();
     await Promise.all([slack.stop(), customers.stop()]);
-    await embedded?.stop();
   }
 }
 
@@ -165,7 +147,7 @@ async function startSlackApi() {
         body,
       };
     },
-    stop: () => close(server),
+    stop: () => closeServer(server),
   };
 }
 
@@ -201,13 +183,8 @@ async function startCallbacks() {
         events.on(contact, listener);
       });
     },
-    stop: () => close(server),
+    stop: () => closeServer(server),
   };
-}
-
-function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;

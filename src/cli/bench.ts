@@ -3,12 +3,7 @@ import { once } from 'node:events';
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import mongoose from 'mongoose';
-import pino from 'pino';
-import { SecretBox } from '../../conversations';
-import { loadConfig } from '../config';
-import { createGateway } from '../gateway';
-import { startEmbeddedMongo } from '../store/embedded-mongo';
+import { startBenchGateway } from './bench-support';
 import type { ClientCommand, ClientResult } from './bench-client';
 import { positive } from './options';
 import { percentile } from './percentile';
@@ -33,24 +28,13 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   const concurrency = positive(options.concurrency, '--concurrency');
   const progress = (line: string) => process.stderr.write(`${line}\n`);
 
-  const external = process.env.MONGODB_URI;
-  const embedded = external ? undefined : await startEmbeddedMongo();
-  const uri = external ?? embedded!.uri;
-  const dbName = `sb_bench_${randomBytes(4).toString('hex')}`;
-  const connection = await mongoose.createConnection(uri, { dbName, monitorCommands: true, maxPoolSize: 50 }).asPromise();
+  // The bench's own log level: silent, whatever LOG_LEVEL says, so the phases' figures are not skewed by logging.
+  const bench = await startBenchGateway({ dbPrefix: 'sb_bench', env: { LOG_LEVEL: 'silent', WORKERS: options.workers ?? '4' }, monitorCommands: true });
+  const { gateway, connection, config } = bench;
   let writes = 0;
   connection.getClient().on('commandStarted', (e) => {
     if (WRITE_COMMANDS.has(e.commandName)) writes += 1;
   });
-
-  const config = loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    WORKERS: options.workers ?? '4',
-    KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo',
-  });
-  const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: 'silent' }) });
   const apiKey = `sk_bench_${randomBytes(12).toString('hex')}`;
   await gateway.store.channels.ensure({
     id: 'bench',
@@ -73,7 +57,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
   };
 
   try {
-    progress(`bench: ${n} messages, concurrency ${concurrency}, ${config.WORKERS} workers, store ${external ? 'MONGODB_URI' : 'embedded (in memory)'}`);
+    progress(`bench: ${n} messages, concurrency ${concurrency}, ${config.WORKERS} workers, store ${bench.storeLabel}`);
     await run({ phase: 'closed', n: Math.min(200, n), concurrency }); // warm-up: JIT, connection pools
 
     progress('phase 1/3: raw single-document write throughput of the store');
@@ -120,10 +104,7 @@ export async function benchCommand(options: BenchOptions): Promise<void> {
     );
   } finally {
     client.send('exit');
-    await gateway.stop();
-    await connection.dropDatabase().catch(() => undefined);
-    await connection.close();
-    await embedded?.stop();
+    await bench.stop();
   }
 }
 

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import mongoose from 'mongoose';
+import pino from 'pino';
+import { SecretBox } from '../../conversations';
+import { loadConfig, type Config } from '../config';
+import { createGateway, type Gateway } from '../gateway';
+import { startEmbeddedMongo } from '../store/embedded-mongo';
+
+export interface BenchGateway {
+  gateway: Gateway;
+  config: Config;
+  connection: mongoose.Connection;
+  /** How the progress line names the store. */
+  storeLabel: string;
+  /** Stops the gateway, drops the bench database and stops the embedded store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A gateway in this process for a benchmark: on MONGODB_URI or the embedded store (in memory), in a database of its
+ * own, with the demo knowledge base, logging to stderr (LOG_LEVEL, silent by default) so stdout keeps the result.
+ */
+export async function startBenchGateway(options: { dbPrefix: string; env?: Record<string, string>; monitorCommands?: boolean }): Promise<BenchGateway> {
+  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
+  const uri = process.env.MONGODB_URI ?? embedded!.uri;
+  const connection = await mongoose
+    .createConnection(uri, { dbName: `${options.dbPrefix}_${randomBytes(4).toString('hex')}`, maxPoolSize: 50, ...(options.monitorCommands ? { monitorCommands: true } : {}) })
+    .asPromise();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    WORKERS: '4',
+    KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo',
+    ...(options.env ?? {}),
+  });
+  const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) });
+  return {
+    gateway,
+    config,
+    connection,
+    storeLabel: embedded ? 'embedded (in memory)' : 'MONGODB_URI',
+    async stop() {
+      await gateway.stop();
+      await connection.dropDatabase().catch(() => undefined);
+      await connection.close();
+      await embedded?.stop();
+    },
+  };
+}
+
+/** Runs `one(0)` … `one(n - 1)` with `concurrency` in flight (a closed loop); resolves with the wall time in seconds. */
+export async function inFlight(n: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
+  const wall = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await one(next++);
+    }),
+  );
+  return (performance.now() - wall) / 1000;
+}
+
+/** Closes a local fake platform server, with the keep-alive sockets the gateway's HTTP clients hold open. */
+export function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
