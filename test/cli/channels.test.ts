@@ -1,18 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import mongoose from 'mongoose';
 import { openStore, SecretBox } from '../../conversations';
 import { channelsCommand, type ChannelOptions } from '../../src/cli/channels';
+import { Capture } from '../support/capture';
 import { uriWithDb } from '../support/mongo-uri';
 import { TelegramPeer } from '../support/telegram-peer';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 describe('switchboard channels', () => {
   const uri = uriWithDb(process.env.MONGODB_URI!, `sb_test_channels_cli_${randomBytes(4).toString('hex')}`);

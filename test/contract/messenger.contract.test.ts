@@ -167,21 +167,7 @@ describe.each(KINDS)('$kind', ({ kind, object, pageId }) => {
         await until(s.t, async () => (await replyTo(mid, channelId))?.delivery?.status === 'sent');
         const before = s.peer.calls.filter((c) => c.to === psid).length;
         s.clock.advance(72 * HOUR);
-        const inbound = (await inboundOf(mid, channelId))!;
-        const now = s.clock.now();
-        const queued = (await s.t.gateway.store.messages.queueOutbound({
-          conversationId: inbound.conversationId,
-          contactId: inbound.contactId,
-          channelId,
-          author: { kind: 'agent', id: 'agent-1', name: 'Ana' },
-          parts: [{ type: 'text', text: 'Sorry for the wait: yes, PayPal works.' }],
-          now,
-        }))!;
-        await s.t.gateway.store.jobs.enqueueDelivery(queued, now);
-        const message = await until(s.t, async () => {
-          const m = await models().Message.findById(queued._id).lean();
-          return m?.delivery?.status === 'sent' || m?.delivery?.status === 'failed' ? m : undefined;
-        }, [s.peer]);
+        const message = await agentReplies(s.t, channelId, mid, [{ type: 'text', text: 'Sorry for the wait: yes, PayPal works.' }], s.clock.now(), [s.peer]);
         return { message, calls: s.peer.calls.filter((c) => c.to === psid).slice(before) };
       }
 

@@ -235,22 +235,8 @@ describe('WhatsApp channel', () => {
       await until(s.t, async () => (await replyTo(id, channelId))?.delivery?.status === 'sent');
       const callsBefore = s.peer.calls.filter((c) => c.to === waId).length;
       s.clock.advance(25 * HOUR);
-      const inbound = (await inboundOf(id, channelId))!;
-      const now = s.clock.now();
-      const queued = await s.t.gateway.store.messages.queueOutbound({
-        conversationId: inbound.conversationId,
-        contactId: inbound.contactId,
-        channelId,
-        author: { kind: 'agent', id: 'agent-1', name: 'Ana' },
-        parts: [{ type: 'text', text: 'Did the return label arrive?' }],
-        now,
-      });
-      await s.t.gateway.store.jobs.enqueueDelivery(queued!, now);
-      await until(s.t, async () => {
-        const m = await models().Message.findById(queued!._id).lean();
-        return m?.delivery?.status === 'sent' || m?.delivery?.status === 'failed' ? m : undefined;
-      }, [s.peer]);
-      return { message: (await models().Message.findById(queued!._id).lean())!, calls: s.peer.calls.filter((c) => c.to === waId).slice(callsBefore) };
+      const message = await agentReplies(s.t, channelId, id, [{ type: 'text', text: 'Did the return label arrive?' }], s.clock.now(), [s.peer]);
+      return { message, calls: s.peer.calls.filter((c) => c.to === waId).slice(callsBefore) };
     }
 
     it('refuses free-form without a template: failed rejected:window_closed, no call to the peer', async () => {

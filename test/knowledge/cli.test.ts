@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
 import { knowledgeIngestCommand } from '../../src/cli/knowledge';
+import { Capture } from '../support/capture';
 import { uriWithDb } from '../support/mongo-uri';
 import { FakeEmbedder } from './fake-embedder';
 import { installPdfWorkerForJest } from './pdf-fixture';
@@ -10,14 +10,6 @@ import { installPdfWorkerForJest } from './pdf-fixture';
 installPdfWorkerForJest();
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'knowledge', 'kb');
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, done: () => void) {
-    this.text += chunk.toString();
-    done();
-  }
-}
 
 describe('switchboard knowledge ingest', () => {
   const dbName = `sb_test_knowledge_cli_${randomBytes(4).toString('hex')}`;

@@ -134,6 +134,18 @@ export class TelegramPeer extends EventEmitter {
     return answer;
   }
 
+  /** The Message object Telegram returns for a send: a new id, our bot as sender, the chat, and what was sent. */
+  private sentMessage(params: Record<string, unknown>, content: Record<string, unknown>): Record<string, unknown> {
+    const chatId = Number(params.chat_id);
+    return {
+      message_id: ++this.seq,
+      from: { ...this.bot, is_bot: true },
+      chat: { id: Number.isFinite(chatId) ? chatId : params.chat_id, type: chatId < 0 ? 'supergroup' : 'private' },
+      date: Math.floor(Date.now() / 1000),
+      ...content,
+    };
+  }
+
   private canned(method: string, params: Record<string, unknown>): Scripted {
     const ok = (result: unknown): Scripted => ({ status: 200, body: { ok: true, result } });
     const bad = (description: string): Scripted => ({ status: 400, body: { ok: false, error_code: 400, description } });
@@ -150,16 +162,13 @@ export class TelegramPeer extends EventEmitter {
         if (typeof params.text !== 'string' || !params.text.trim()) return bad('Bad Request: message text is empty');
         if (params.text.length > 4096) return bad('Bad Request: message is too long');
         if (params.parse_mode === 'HTML' && /<br\s*\/?>/i.test(params.text)) return bad('Bad Request: can\'t parse entities: Unsupported start tag "br"');
-        const chatId = Number(params.chat_id);
-        return ok({
-          message_id: ++this.seq,
-          from: { ...this.bot, is_bot: true },
-          chat: { id: Number.isFinite(chatId) ? chatId : params.chat_id, type: chatId < 0 ? 'supergroup' : 'private' },
-          date: Math.floor(Date.now() / 1000),
-          text: params.text,
-          ...(params.message_thread_id !== undefined ? { message_thread_id: params.message_thread_id, is_topic_message: true } : {}),
-          ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
-        });
+        return ok(
+          this.sentMessage(params, {
+            text: params.text,
+            ...(params.message_thread_id !== undefined ? { message_thread_id: params.message_thread_id, is_topic_message: true } : {}),
+            ...(params.reply_markup ? { reply_markup: params.reply_markup } : {}),
+          }),
+        );
       }
       case 'sendPhoto':
       case 'sendVideo':
@@ -170,15 +179,13 @@ export class TelegramPeer extends EventEmitter {
         const file = params[field];
         if (params.chat_id === undefined || params.chat_id === '') return bad('Bad Request: chat_id is empty');
         if (typeof file !== 'string' || !file) return bad(`Bad Request: there is no ${field} in the request`);
-        const chatId = Number(params.chat_id);
-        return ok({
-          message_id: ++this.seq,
-          from: { ...this.bot, is_bot: true },
-          chat: { id: Number.isFinite(chatId) ? chatId : params.chat_id, type: chatId < 0 ? 'supergroup' : 'private' },
-          date: Math.floor(Date.now() / 1000),
-          [field]: field === 'photo' ? [{ file_id: `f-${this.seq}`, file_unique_id: `u-${this.seq}`, width: 800, height: 600 }] : { file_id: `f-${this.seq}`, file_unique_id: `u-${this.seq}` },
-          ...(typeof params.caption === 'string' ? { caption: params.caption } : {}),
-        });
+        const stored = { file_id: `f-${this.seq + 1}`, file_unique_id: `u-${this.seq + 1}` };
+        return ok(
+          this.sentMessage(params, {
+            [field]: field === 'photo' ? [{ ...stored, width: 800, height: 600 }] : stored,
+            ...(typeof params.caption === 'string' ? { caption: params.caption } : {}),
+          }),
+        );
       }
       case 'answerCallbackQuery':
         return typeof params.callback_query_id === 'string' && params.callback_query_id ? ok(true) : bad('Bad Request: query is too old and response timeout expired or query ID is invalid');

@@ -5,6 +5,7 @@ import type { InboundEvent } from '../../adapters/types';
 import { usesWhatsAppWeb, type WaWebStatus } from '../../adapters/whatsapp-web';
 import type { IngestResult } from '../../src/pipeline/ingest';
 import { startTestGateway, type TestGateway } from '../support/gateway';
+import { queueAgentReply } from '../support/agent-reply';
 import { until } from '../support/until';
 import { FakeWaWebFactory, waWebMessage, type FakeWaWebClient } from '../support/wwebjs-fake';
 
@@ -199,14 +200,7 @@ describe('WhatsApp Web driver (whatsapp-web.js event interface)', () => {
     // While nothing is linked, an agent's reply waits in the outbox (retried, not lost).
     const inbound = await models().Message.findOne({ channelId: CHANNEL_ID, direction: 'inbound', 'author.kind': 'contact' }).sort({ receivedAt: 1 }).lean();
     const now = new Date();
-    const queued = (await t.gateway.store.messages.queueOutbound({
-      conversationId: inbound!.conversationId,
-      contactId: inbound!.contactId,
-      channelId: CHANNEL_ID,
-      author: { kind: 'agent', id: 'agent-1', name: 'Ana' },
-      parts: [{ type: 'text', text: 'Your replacement ships today.' }],
-      now,
-    }))!;
+    const queued = await queueAgentReply(t, inbound!, [{ type: 'text', text: 'Your replacement ships today.' }], now);
     const retried = new Promise<{ code: string }>((resolve) => t.gateway.deliverers.forEach((d) => d.once('retry', (_message, error: { code: string }) => resolve(error))));
     await t.gateway.store.jobs.enqueueDelivery(queued, now);
     expect((await retried).code).toMatch(/^unavailable:session_(disconnected|starting|stopped)$/);
@@ -256,14 +250,7 @@ describe('WhatsApp Web driver (whatsapp-web.js event interface)', () => {
       // A reply written by the second process's worker (its inline fast path) is handed to the holder, which sends it.
       const inbound = (await t.gateway.store.models.Message.findOne({ channelId: CHANNEL_ID, direction: 'inbound', 'author.kind': 'contact' }).lean())!;
       const now = new Date();
-      const queued = (await t2.gateway.store.messages.queueOutbound({
-        conversationId: inbound.conversationId,
-        contactId: inbound.contactId,
-        channelId: CHANNEL_ID,
-        author: { kind: 'agent', id: 'agent-2', name: 'Bo' },
-        parts: [{ type: 'text', text: 'Written on the other process.' }],
-        now,
-      }))!;
+      const queued = await queueAgentReply(t2, inbound, [{ type: 'text', text: 'Written on the other process.' }], now, { kind: 'agent', id: 'agent-2', name: 'Bo' });
       const deliverer = t2.gateway.deliverers[0]!;
       const job = (await t2.gateway.store.jobs.enqueueDelivery(queued, now, { owner: deliverer.owner, leaseMs: deliverer.leaseMs }))!;
       const handedBack = new Promise<void>((resolve) => deliverer.once('handed-back', () => resolve()));
