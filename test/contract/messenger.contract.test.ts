@@ -5,6 +5,7 @@ import { MetaPeer, messagingWebhook, messengerText, postToMetaWebhook } from '..
 import { until } from '../support/until';
 import { agentReplies, AGENT_FILES } from '../support/agent-reply';
 import { adapterContract } from './adapter-contract';
+import { testClock, type TestClock } from '../support/clock';
 
 const PAGE_TOKEN = 'EAAG-test-page-token';
 const HOUR = 3_600_000;
@@ -15,16 +16,11 @@ const KINDS: Array<{ kind: Kind; object: 'page' | 'instagram'; pageId: string; s
   { kind: 'instagram', object: 'instagram', pageId: 'IG-200', settingKey: 'igId' },
 ];
 
-function movableClock() {
-  let offsetMs = 0;
-  return { now: () => new Date(Date.now() + offsetMs), advance: (ms: number) => void (offsetMs += ms) };
-}
-
 interface Setup {
   t: TestGateway;
   peer: MetaPeer;
   secret: string;
-  clock: ReturnType<typeof movableClock>;
+  clock: TestClock;
   webhook: (channelId: string) => string;
 }
 
@@ -33,7 +29,7 @@ const channelIds = (kind: Kind) => ({ channelId: `${kind}-test`, noTagChannelId:
 
 /** A gateway with two channels per kind (with and without the Human Agent tag) on one local Graph peer. */
 async function startMeta(kinds: Kind[], name: string): Promise<Setup> {
-  const clock = movableClock();
+  const clock = testClock();
   const peer = await new MetaPeer({ token: PAGE_TOKEN, clock: clock.now }).start();
   const t = await startTestGateway(name, { clock: clock.now });
   const secret = randomBytes(16).toString('hex');

@@ -7,6 +7,7 @@ import { MetaPeer, postToMetaWebhook, waText, waWebhook } from '../support/meta-
 import { until } from '../support/until';
 import { agentReplies, AGENT_FILES } from '../support/agent-reply';
 import { adapterContract } from './adapter-contract';
+import { testClock, type TestClock } from '../support/clock';
 
 const CHANNEL_ID = 'wa-test';
 const TEMPLATE_CHANNEL_ID = 'wa-template';
@@ -14,24 +15,18 @@ const PHONE_ID = '123456123';
 const TOKEN = 'EAAG-test-system-user-token';
 const HOUR = 3_600_000;
 
-/** A clock the test can move forward (the gateway and the peer share it): the 24-hour window without waiting a day. */
-function movableClock() {
-  let offsetMs = 0;
-  return { now: () => new Date(Date.now() + offsetMs), advance: (ms: number) => void (offsetMs += ms) };
-}
-
 interface WaSetup {
   t: TestGateway;
   peer: MetaPeer;
   secret: string;
   verifyToken: string;
   webhook: (channelId?: string) => string;
-  clock: ReturnType<typeof movableClock>;
+  clock: TestClock;
 }
 
 /** A gateway with WhatsApp channels whose Graph API is the local peer; the secrets are made up here. */
 async function startWhatsApp(name: string): Promise<WaSetup> {
-  const clock = movableClock();
+  const clock = testClock();
   const peer = await new MetaPeer({ token: TOKEN, clock: clock.now }).start();
   const t = await startTestGateway(name, { clock: clock.now });
   const secret = randomBytes(16).toString('hex');

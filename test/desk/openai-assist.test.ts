@@ -3,6 +3,7 @@ import { postMessage } from '../support/gateway';
 import { OpenAIPeer, everythingSent, modelAnalysis, type ChatHandlerInput } from '../support/openai-peer';
 import { startSlackDesk, type SlackDesk } from '../support/slack-desk';
 import { until } from '../support/until';
+import { OFFICE_HOURS, testClock } from '../support/clock';
 
 /** With a provider configured, the desk card's summary is the model's; without a usable answer, the desk's own. */
 describe('agent assist with an OpenAI-compatible provider', () => {
@@ -12,9 +13,8 @@ describe('agent assist with an OpenAI-compatible provider', () => {
 
   beforeAll(async () => {
     await peer.start();
-    const start = Date.now();
     desk = await startSlackDesk('desk_openai', {
-      clock: () => new Date(Date.parse('2026-11-25T09:00:00Z') + Date.now() - start),
+      clock: testClock(OFFICE_HOURS).now,
       env: { OPENAI_API_KEY: peer.apiKey, OPENAI_BASE_URL: peer.baseURL, OPENAI_EMBEDDING_MODEL: 'none', OPENAI_TIMEOUT_MS: '1500', OPENAI_MAX_RETRIES: '0' },
     });
     peer.onChat((input) => {

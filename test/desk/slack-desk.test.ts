@@ -5,19 +5,19 @@ import { postMessage } from '../support/gateway';
 import { CallbackPeer } from '../support/callback-peer';
 import { AGENT, COLLEAGUE, DESK_CHANNEL, startSlackDesk, type SlackDesk } from '../support/slack-desk';
 import { until } from '../support/until';
+import { OFFICE_HOURS, testClock, type TestClock } from '../support/clock';
 
 /** The desk's buttons, commands and reminders one by one; the customer writes through the HTTP API channel. */
 describe('Slack desk', () => {
   let desk: SlackDesk;
   let callbacks: CallbackPeer;
-  let offset: number;
-  const clock = () => new Date(Date.now() + offset);
+  let clock: TestClock;
 
   beforeAll(async () => {
     callbacks = await new CallbackPeer().start();
     // Business hours (a Wednesday morning in Berlin), on a clock the test can move: SLA reminders are about minutes passing.
-    offset = Date.parse('2026-11-25T09:00:00Z') - Date.now();
-    desk = await startSlackDesk('desk_slack', { callbackUrl: callbacks.url, clock, env: { DESK_SLA_MINUTES: '10' } });
+    clock = testClock(OFFICE_HOURS);
+    desk = await startSlackDesk('desk_slack', { callbackUrl: callbacks.url, clock: clock.now, env: { DESK_SLA_MINUTES: '10' } });
   });
   afterAll(async () => {
     await desk.stop();
@@ -95,10 +95,10 @@ describe('Slack desk', () => {
 
   it('reminds the thread once when nobody claims an escalation in time', async () => {
     const { ts } = await escalate('c-sla');
-    offset += 11 * 60_000;
+    clock.advance(11 * 60_000);
     const reminder = await waitFor(() => desk.peer.accepted('chat.postMessage', DESK_CHANNEL).find((c) => c.form.thread_ts === ts && c.form.reply_broadcast === 'true'));
     expect(reminder.form.text).toContain('nobody has claimed it yet');
-    offset += 11 * 60_000;
+    clock.advance(11 * 60_000);
     await desk.command('status'); // any traffic; the scan runs on its own timer
     await waitFor(async () => (await desk.t.gateway.store.models.Conversation.countDocuments({ slaRemindedAt: { $exists: true }, status: 'pending' })) >= 1);
     expect(desk.peer.accepted('chat.postMessage', DESK_CHANNEL).filter((c) => c.form.thread_ts === ts && c.form.reply_broadcast === 'true')).toHaveLength(1);
@@ -117,7 +117,7 @@ describe('Slack desk', () => {
     const { id, ts } = await escalate('c-forged');
     const forged = await fetch(desk.webhook, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(clock().getTime() / 1000)), 'x-slack-signature': 'v0=deadbeef' },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': String(Math.floor(clock.now().getTime() / 1000)), 'x-slack-signature': 'v0=deadbeef' },
       body: new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: AGENT.id }, channel: { id: DESK_CHANNEL }, container: { message_ts: ts }, actions: [{ type: 'button', action_id: 'x', value: deskActionValue('resolve', id), action_ts: '1.2' }] }) }).toString(),
     });
     expect(forged.status).toBe(401);

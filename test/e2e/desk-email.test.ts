@@ -3,6 +3,7 @@ import { emailSettingsOf } from '../../adapters/email/settings';
 import { AGENT, startSlackDesk, type SlackDesk } from '../support/slack-desk';
 import { rfc822, SmtpPeer } from '../support/smtp-peer';
 import { until } from '../support/until';
+import { OFFICE_HOURS, testClock } from '../support/clock';
 
 /** An emailing customer handed to a Slack desk: the agent's thread reply goes out as a mail in the customer's thread. */
 describe('hand-off of an email conversation to a Slack desk', () => {
@@ -11,8 +12,7 @@ describe('hand-off of an email conversation to a Slack desk', () => {
 
   beforeAll(async () => {
     smtp = await new SmtpPeer().start();
-    const start = Date.now();
-    desk = await startSlackDesk('desk_email', { clock: () => new Date(Date.parse('2026-11-25T09:00:00Z') + Date.now() - start) });
+    desk = await startSlackDesk('desk_email', { clock: testClock(OFFICE_HOURS).now });
   });
   afterAll(async () => {
     await desk.stop();

@@ -6,6 +6,7 @@ import { CSAT_THANKS } from '../../src/pipeline/processor';
 import { AGENT, startSlackDesk, type SlackDesk } from '../support/slack-desk';
 import { until } from '../support/until';
 import { Visitor } from '../support/webchat-visitor';
+import { OFFICE_HOURS, testClock } from '../support/clock';
 
 /**
  * The whole hand-off story, over real transports: a customer on web chat (WebSocket), the brain escalates, the
@@ -17,9 +18,7 @@ describe('hand-off to a Slack desk, end to end', () => {
   let visitor: Visitor;
 
   beforeAll(async () => {
-    // Inside the teams' business hours (a Wednesday, 10:00 in Berlin), so people are there to take over.
-    const start = Date.now();
-    desk = await startSlackDesk('desk_story', { clock: () => new Date(Date.parse('2026-11-25T09:00:00Z') + Date.now() - start) });
+    desk = await startSlackDesk('desk_story', { clock: testClock(OFFICE_HOURS).now });
     const { token } = issueVisitorToken(desk.t.webchat.tokenSecret);
     visitor = (await Visitor.connect(desk.t, token)).visitor!;
   });

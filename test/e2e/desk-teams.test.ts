@@ -6,6 +6,7 @@ import { CSAT_THANKS } from '../../src/pipeline/processor';
 import { startTeamsDesk, TEAMS_AGENT, type TeamsDesk } from '../support/teams-desk';
 import { until } from '../support/until';
 import { Visitor } from '../support/webchat-visitor';
+import { OFFICE_HOURS, testClock } from '../support/clock';
 
 /**
  * The hand-off story with the desk in Microsoft Teams: the card opens a channel thread through the Bot Framework
@@ -17,8 +18,7 @@ describe('hand-off to a Teams desk, end to end', () => {
   let visitor: Visitor;
 
   beforeAll(async () => {
-    const start = Date.now();
-    desk = await startTeamsDesk('desk_teams', { clock: () => new Date(Date.parse('2026-11-25T09:00:00Z') + Date.now() - start) });
+    desk = await startTeamsDesk('desk_teams', { clock: testClock(OFFICE_HOURS).now });
     const { token } = issueVisitorToken(desk.t.webchat.tokenSecret);
     visitor = (await Visitor.connect(desk.t, token)).visitor!;
   });

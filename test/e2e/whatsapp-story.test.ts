@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MetaPeer, postToMetaWebhook, waText, waWebhook } from '../support/meta-peer';
 import { startSlackDesk, type SlackDesk } from '../support/slack-desk';
 import { until } from '../support/until';
+import { OFFICE_HOURS, testClock } from '../support/clock';
 
 const PHONE_ID = '109876543';
 const TOKEN = 'EAAG-story-token';
@@ -14,9 +15,8 @@ const HOUR = 3_600_000;
  * free-form message the platform would refuse.
  */
 describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
-  let offset = 0;
-  const clock = () => new Date(Date.parse('2026-11-25T09:00:00Z') + offset + (Date.now() - started));
-  const started = Date.now();
+  const time = testClock(OFFICE_HOURS);
+  const clock = time.now;
   let desk: SlackDesk;
   let peer: MetaPeer;
   const secret = randomBytes(16).toString('hex');
@@ -88,7 +88,7 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
     expect((await fetch(`${link!.replace('https://support.shop.example', desk.t.url)}x`)).status).toBe(404);
 
     // A day and more of silence: a free-form reply would be refused by WhatsApp, so the template goes instead.
-    offset += 25 * HOUR;
+    time.advance(25 * HOUR);
     const before = sends().length;
     await desk.agentSays(card.ts, 'Did the label work?');
     const template = await waitFor(() => sends().slice(before).find((c) => (c.body as { type?: string }).type === 'template'));
@@ -103,7 +103,7 @@ describe('a WhatsApp customer handed to a Slack desk, end to end', () => {
 
     // Without a template configured, the reply is refused before sending and the agent reads why.
     await desk.t.gateway.store.channels.setSettings('wa', { reengagementTemplate: null });
-    offset += 10_000; // gateways see channel edits within 5 s
+    time.advance(10_000); // gateways see channel edits within 5 s
     const refusedBefore = sends().length;
     await desk.agentSays(card.ts, 'Are you still there?');
     const refusal = await waitFor(() => desk.threadPosts(card.ts).find((p) => p.includes('Not delivered to the customer') && p.includes('still there')));
