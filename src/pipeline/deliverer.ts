@@ -146,7 +146,7 @@ export class Deliverer extends EventEmitter {
         if (chunks.length > 1 && i < chunks.length - 1) await this.store.messages.recordChunkSent(message._id, receipt.externalId);
       }
       const sentAt = this.clock();
-      if (substitute && message.author.kind === 'agent') await this.agentReplies?.agentReplyOutcome(message, { substitute }, sentAt);
+      if (substitute) await this.tellAgent(message, { substitute }, sentAt);
       await this.store.messages.markSent(message._id, status, sentAt, externalIds, substitute);
       await Promise.all([
         this.store.jobs.complete(job._id, this.options.owner),
@@ -163,7 +163,7 @@ export class Deliverer extends EventEmitter {
     const outcome = afterFailure(err, attempt, this.options, this.random);
     const { error } = outcome;
     if (outcome.giveUp) {
-      if (message.author.kind === 'agent') await this.agentReplies?.agentReplyOutcome(message, { failed: error }, now).catch((e: unknown) => this.log.warn({ err: e }, 'agent not told of a failed reply'));
+      await this.tellAgent(message, { failed: error }, now);
       await this.store.messages.markFailed(message._id, error, now);
       await this.store.jobs.complete(job._id, this.options.owner);
       this.log.warn({ message: String(message._id), attempt, error }, 'delivery failed permanently');
@@ -175,6 +175,15 @@ export class Deliverer extends EventEmitter {
     await this.store.jobs.reschedule(job._id, this.options.owner, nextAttemptAt);
     this.log.info({ message: String(message._id), attempt, delayMs: outcome.delayMs, error }, 'delivery will be retried');
     this.emit('retry', message, error, outcome.delayMs);
+  }
+
+  /**
+   * Tells the agent who wrote `message` that it did not reach the customer as written. A failure to tell is logged,
+   * never thrown: it must not turn a send that happened into a retry that sends it again.
+   */
+  private async tellAgent(message: MessageRecord, outcome: Parameters<AgentReplyListener['agentReplyOutcome']>[1], now: Date): Promise<void> {
+    if (message.author.kind !== 'agent' || !this.agentReplies) return;
+    await this.agentReplies.agentReplyOutcome(message, outcome, now).catch((err: unknown) => this.log.warn({ err, message: String(message._id) }, 'agent not told how their reply ended'));
   }
 
   private async channel(id: string): Promise<ChannelInstance | undefined> {
