@@ -4,6 +4,7 @@ import { adminRoutes } from './http/admin-routes';
 import { apiRoutes } from './http/api-routes';
 import { mediaRoutes } from './http/media-routes';
 import { errorHandler, notFound } from './http/errors';
+import { healthRoutes, requireStore } from './http/health-routes';
 import { webchatRoutes } from './http/webchat-routes';
 import { webhookRoutes } from './http/webhook-routes';
 
@@ -13,10 +14,9 @@ export function createApp(deps: GatewayDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
 
-  app.get('/health', async (_req, res) => {
-    const ok = await deps.storeReady();
-    res.status(ok ? 200 : 503).json(ok ? { status: 'ok' } : { status: 'unavailable', reason: 'store unreachable' });
-  });
+  app.use(healthRoutes(deps));
+  // The widget's static files (served by webchatRoutes) need no store and stay up with it down.
+  app.use(['/api', '/webhooks', '/webchat', '/admin', '/media'], requireStore(deps));
   app.use(apiRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(webchatRoutes(deps));

@@ -3,6 +3,7 @@ import type { AdapterRegistry } from '../adapters/registry';
 import type { WebchatHub } from '../adapters/webchat/hub';
 import type { Store } from '../conversations';
 import type { MediaLinks } from './media/links';
+import type { StoreState } from './store/availability';
 import type { InboundRouter } from './pipeline/inbound';
 import type { Ingestor } from './pipeline/ingest';
 
@@ -16,8 +17,10 @@ export interface GatewayDeps {
   inbound: InboundRouter;
   log: Logger;
   maxBodyBytes: number;
-  /** True once the store answered a ping; `/health` reports it. */
+  /** Pings the store (bounded by a short timeout); `/health` and `/ready` report it. */
   storeReady: () => Promise<boolean>;
+  /** Whether the store is known to be down (the driver lost it, the embedded JVM died), and why. */
+  storeState: () => StoreState;
   /** Signs and checks `/media/<token>` links to customers' files. */
   mediaLinks: MediaLinks;
   /** Protects /admin (Bearer, or the password of Basic auth); undefined: /admin answers 404. */

@@ -35,10 +35,14 @@ import { DeskSurfaces } from './desk/surfaces';
 import { attachWebchatSocket } from './http/webchat-socket';
 import { Deliverer } from './pipeline/deliverer';
 import { EmailThreader } from './email/threading';
+import { StoreAvailability } from './store/availability';
+import type { EmbeddedMongo } from './store/embedded-mongo';
 import { InboundRouter } from './pipeline/inbound';
 import { Ingestor } from './pipeline/ingest';
 import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
 import { ConversationProcessor } from './pipeline/processor';
+
+const HEALTH_PING_TIMEOUT_MS = 2_000;
 
 export interface GatewayOptions {
   config: Config;
@@ -53,6 +57,8 @@ export interface GatewayOptions {
   random?: () => number;
   /** WhatsApp Web clients (tests inject one with the library's events; the real one needs web.whatsapp.com). */
   whatsappWebClient?: WaWebClientFactory;
+  /** The embedded store `connection` talks to, if any: its JVM's exits and restarts tell `/health` and the routes. */
+  embedded?: EmbeddedMongo;
 }
 
 export interface Gateway {
@@ -63,6 +69,8 @@ export interface Gateway {
   deliverers: Deliverer[];
   desk: DeskService;
   deskDeliverer: DeskDeliverer;
+  /** Whether the store is reachable; routes answer 503 store_unavailable while it is not. */
+  availability: StoreAvailability;
   /** Keeps stateful platform connections (Discord gateway, Slack Socket Mode) open in exactly one process. */
   connections: ConnectionHost;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
@@ -79,6 +87,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, log } = options;
   const clock = options.clock ?? (() => new Date());
   const store = await openStore(options.connection, options.box);
+  const availability = new StoreAvailability(options.connection, log, options.embedded);
   const brain = options.brain ?? (await createConfiguredBrain(config, log, options.connection, clock));
   const hub = new WebchatHub();
   /** WhatsApp Web sessions this process holds: their replies can only leave from here. */
@@ -200,12 +209,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     mediaLinks,
     storeReady: async () => {
       try {
-        await options.connection.db!.admin().ping();
+        // Bounded: a health check must answer before the prober gives up, whatever the driver's server selection.
+        await options.connection.db!.admin().command({ ping: 1 }, { timeoutMS: HEALTH_PING_TIMEOUT_MS });
         return true;
       } catch {
         return false;
       }
     },
+    storeState: () => availability.current,
   };
   // Events arriving over a platform connection take the same path as webhooks: ingest persists them.
   const connections = new ConnectionHost(
@@ -280,6 +291,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deliverers,
     desk,
     deskDeliverer,
+    availability,
     connections,
     startWorkers,
     async listen() {
@@ -302,6 +314,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
+      availability.close();
     },
   };
 }

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import mongoose from 'mongoose';
 import pino from 'pino';
 import { SecretBox } from '../../conversations';
@@ -18,11 +21,13 @@ export interface BenchGateway {
 }
 
 /**
- * A gateway in this process for a benchmark: on MONGODB_URI or the embedded store (in memory), in a database of its
+ * A gateway in this process for a benchmark: on MONGODB_URI or the embedded store as `switchboard start` runs it (an
+ * H2 file, synced before each write is answered; here in a temporary directory, removed at stop), in a database of its
  * own, with the demo knowledge base, logging to stderr (LOG_LEVEL, silent by default) so stdout keeps the result.
  */
 export async function startBenchGateway(options: { dbPrefix: string; env?: Record<string, string>; monitorCommands?: boolean }): Promise<BenchGateway> {
-  const embedded = process.env.MONGODB_URI ? undefined : await startEmbeddedMongo();
+  const h2Dir = process.env.MONGODB_URI ? undefined : await mkdtemp(join(tmpdir(), 'sb-bench-store-'));
+  const embedded = h2Dir ? await startEmbeddedMongo({ h2File: join(h2Dir, 'switchboard.mv') }) : undefined;
   const uri = process.env.MONGODB_URI ?? embedded!.uri;
   const connection = await mongoose
     .createConnection(uri, { dbName: `${options.dbPrefix}_${randomBytes(4).toString('hex')}`, maxPoolSize: 50, ...(options.monitorCommands ? { monitorCommands: true } : {}) })
@@ -40,12 +45,13 @@ export async function startBenchGateway(options: { dbPrefix: string; env?: Recor
     gateway,
     config,
     connection,
-    storeLabel: embedded ? 'embedded (in memory)' : 'MONGODB_URI',
+    storeLabel: embedded ? 'embedded (H2 file)' : 'MONGODB_URI',
     async stop() {
       await gateway.stop();
       await connection.dropDatabase().catch(() => undefined);
       await connection.close();
       await embedded?.stop();
+      if (h2Dir) await rm(h2Dir, { recursive: true, force: true });
     },
   };
 }

@@ -7,7 +7,10 @@ import { createLogger } from '../logger';
 import { loadSecretBox } from '../secrets';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../store/embedded-mongo';
 
-/** `switchboard start`: the gateway, on MONGODB_URI or on the embedded store persisted under DATA_DIR. */
+/**
+ * `switchboard start`: the gateway, on MONGODB_URI or on the embedded store persisted under DATA_DIR (owner-only;
+ * every write synced before it is acknowledged; the JVM restarted with back-off if it dies).
+ */
 export async function startCommand(): Promise<void> {
   let config;
   try {
@@ -37,7 +40,7 @@ export async function startCommand(): Promise<void> {
 
   const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
   const box = await loadSecretBox(config, log);
-  const gateway = await createGateway({ config, connection, box, log });
+  const gateway = await createGateway({ config, connection, box, log, ...(embedded ? { embedded } : {}) });
   const demo = await ensureDemoChannels(gateway.store, config);
   const url = await gateway.listen();
   const base = config.PUBLIC_URL ?? url;

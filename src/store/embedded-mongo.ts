@@ -1,16 +1,44 @@
 // Starts the MongoDB-compatible stand-in (mongo-java-server, see stand-in/Launcher.java) when no real MongoDB is
 // configured. No mongod can be installed where tests and the quickstart run, and mongodb-memory-server would
 // download one at run time; a JVM plus jars from Maven Central is what these machines do have.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 
-export interface EmbeddedMongo {
+import { launchStandIn, STDERR_TAIL_LINES, type StandInExit, type StandInProcess } from './stand-in-process';
+
+export interface StandInExitEvent extends StandInExit {
+  /** When the next start is tried; undefined when the handle does not restart (`restart: false`). */
+  restartInMs: number | undefined;
+}
+
+export interface StandInEvents {
+  /** The JVM died without being asked to (killed, out of memory, disk refused a write). */
+  exit: [StandInExitEvent];
+  /** A restart attempt failed too; the next one is in `restartInMs`. */
+  'restart-failed': [{ error: Error; restartInMs: number }];
+  /** A new JVM answers on the same port, on the same H2 file. */
+  restart: [{ port: number; pid: number }];
+}
+
+/** The running stand-in. It restarts itself when the JVM dies, so `uri` stays valid for the handle's life. */
+export interface EmbeddedMongo extends EventEmitter<StandInEvents> {
+  /** With the credentials the JVM requires of every connection. */
   uri: string;
   port: number;
+  /** The current JVM's pid. */
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+export interface RestartPolicy {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** A JVM that ran this long before dying starts the back-off over. */
+  stableAfterMs: number;
 }
 
 export interface EmbeddedMongoOptions {
@@ -27,7 +55,13 @@ export interface EmbeddedMongoOptions {
   javaBin?: string;
   /** Environment for the JVM (and for the PATH lookup of `javaBin`); defaults to process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Back-off for restarting a JVM that died; `false`: do not restart (the handle reports the exit and stays down). */
+  restart?: Partial<RestartPolicy> | false;
 }
+
+const DEFAULT_RESTART: RestartPolicy = { initialDelayMs: 500, maxDelayMs: 30_000, stableAfterMs: 60_000 };
+/** The one user the launcher accepts (SCRAM-SHA-256), with a password made per handle. */
+const STAND_IN_USER = 'switchboard';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const STAND_IN_DIR = path.join(__dirname, 'stand-in');
@@ -35,10 +69,6 @@ const POM = path.join(STAND_IN_DIR, 'pom.xml');
 const LAUNCHER = path.join(STAND_IN_DIR, 'Launcher.java');
 const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'switchboard-mongo');
 
-const READY_RE = /^SWITCHBOARD_MONGO_READY port=(\d+)$/;
-const READY_TIMEOUT_MS = 60_000;
-const STOP_GRACE_MS = 5_000;
-const STDERR_TAIL_LINES = 40;
 const MIN_JAVA_MAJOR = 17;
 
 // Serial GC and a small initial heap: the stand-in is a single small process sharing two cores with jest
@@ -138,100 +168,95 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   // Checked before mvn: Maven itself runs on Java, so without this the user would see a Maven failure instead.
   await checkJava(javaBin, env);
   const classpath = await resolveStandInClasspath(opts.cacheDir);
+  const h2File = opts.h2File ? path.resolve(opts.h2File) : undefined;
+  if (h2File) await ownerOnlyDir(path.dirname(h2File));
 
-  const args = [...JVM_FLAGS, '-cp', classpath, LAUNCHER, '--port', String(opts.port ?? 0)];
-  if (opts.h2File) args.push('--h2', path.resolve(opts.h2File));
-  if (opts.oplog) args.push('--oplog');
-
-  // stdin stays a pipe we never write to: the launcher exits when it closes, i.e. when this process dies.
-  const child = spawn(javaBin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stderrTail: string[] = [];
-  const log = opts.log;
-
-  let onReady: ((port: number) => void) | undefined;
-  const ready = new Promise<number>((resolve) => (onReady = resolve));
-
-  // Both streams are drained for the JVM's whole life: a full pipe would block its logging threads.
-  forEachLine(child.stdout!, (line) => {
-    const match = READY_RE.exec(line);
-    if (match && onReady) {
-      onReady(Number(match[1]));
-      onReady = undefined;
-    } else {
-      log?.(line);
-    }
-  });
-  forEachLine(child.stderr!, (line) => {
-    stderrTail.push(line);
-    if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
-    log?.(line);
-  });
-  // Writing is never done, but an EPIPE after the JVM exits must not become an uncaught exception.
-  child.stdin!.on('error', () => undefined);
-
-  const failure = new Promise<never>((_, reject) => {
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'ENOENT' ? new JavaMissingError(`\`${javaBin}\` was not found on PATH`) : err);
-    });
-    // 'close', not 'exit': it waits for stdio to drain, so the tail holds the JVM's last words.
-    child.once('close', (code, signal) => {
-      reject(
-        new Error(
-          `The embedded MongoDB stand-in exited before it was ready (${signal ?? `exit code ${code}`}).\n` +
-            stderrTail.join('\n'),
-        ),
-      );
-    });
-  });
-  failure.catch(() => undefined);
-
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `The embedded MongoDB stand-in printed no ready line within ${READY_TIMEOUT_MS / 1000} s.\n` +
-              stderrTail.join('\n'),
-          ),
-        ),
-      READY_TIMEOUT_MS,
-    );
-  });
-
-  let port: number;
-  try {
-    port = await Promise.race([ready, failure, timeout]);
-  } catch (err) {
-    await terminate(child, exited);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
-
-  let stopping: Promise<void> | undefined;
-  // Otherwise a JVM that dies later (out of memory, killed) only shows up as connection errors elsewhere.
-  child.once('exit', (code, signal) => {
-    if (!stopping) log?.(`embedded MongoDB stand-in exited unexpectedly (${signal ?? `exit code ${code}`})`);
-  });
-  return {
-    port,
-    uri: `mongodb://127.0.0.1:${port}/?directConnection=true`,
-    stop: () => (stopping ??= terminate(child, exited)),
+  // Random per handle, known only to this process and the JVM (stdin), never written down: nothing but this
+  // process needs to connect, and a restarted JVM gets the same one so the URI the driver holds stays valid.
+  const password = randomBytes(24).toString('hex');
+  const args = (port: number) => {
+    const list = [...JVM_FLAGS, '-cp', classpath, LAUNCHER, '--port', String(port), '--auth'];
+    if (h2File) list.push('--h2', h2File);
+    if (opts.oplog) list.push('--oplog');
+    return list;
   };
+  const launch = (port: number) => launchStandIn({ javaBin, args: args(port), env, firstLine: `${STAND_IN_USER}:${password}`, log: opts.log }).catch(javaMissing(javaBin));
+
+  let current = await launch(opts.port ?? 0);
+  // Same port on every restart: the driver keeps the URI and reconnects by itself.
+  const port = current.port;
+  const events = new EventEmitter() as EmbeddedMongo;
+  const backoff = { ...DEFAULT_RESTART, ...(opts.restart ?? {}) };
+  let stopping: Promise<void> | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let relaunching: Promise<unknown> | undefined;
+  let delayMs = backoff.initialDelayMs;
+
+  const supervise = (run: StandInProcess) => {
+    const startedAt = Date.now();
+    void run.exited.then((exit) => {
+      if (stopping || opts.restart === false) {
+        if (!stopping) events.emit('exit', { ...exit, restartInMs: undefined });
+        return;
+      }
+      // A store that ran for a while and then died starts the back-off over; one that dies at once backs off.
+      if (Date.now() - startedAt >= backoff.stableAfterMs) delayMs = backoff.initialDelayMs;
+      scheduleRestart({ ...exit });
+    });
+  };
+  const scheduleRestart = (cause: StandInExit | { error: Error }) => {
+    const wait = delayMs;
+    delayMs = Math.min(delayMs * 2, backoff.maxDelayMs);
+    if ('error' in cause) events.emit('restart-failed', { error: cause.error, restartInMs: wait });
+    else events.emit('exit', { ...cause, restartInMs: wait });
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      relaunching = launch(port).then(
+        (run) => {
+          relaunching = undefined;
+          if (stopping) return run.terminate();
+          current = run;
+          supervise(run);
+          events.emit('restart', { port, pid: run.pid });
+        },
+        (error: Error) => {
+          relaunching = undefined;
+          if (!stopping) scheduleRestart({ error });
+        },
+      );
+    }, wait);
+    retryTimer.unref?.();
+  };
+  supervise(current);
+
+  return Object.assign(events, {
+    port,
+    uri: `mongodb://${STAND_IN_USER}:${password}@127.0.0.1:${port}/?directConnection=true&authSource=admin&authMechanism=SCRAM-SHA-256`,
+    get pid() {
+      return current.pid;
+    },
+    stop: () =>
+      (stopping ??= (async () => {
+        clearTimeout(retryTimer);
+        await relaunching?.catch(() => undefined);
+        await current.terminate();
+      })()),
+  });
 }
 
-async function terminate(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  // SIGTERM runs the launcher's shutdown hook, which closes the H2 store; SIGKILL is the last resort.
-  child.kill('SIGTERM');
-  const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  try {
-    await exited;
-  } finally {
-    clearTimeout(killer);
-  }
+/**
+ * The data directory holds customers' conversations: owner-only, also when it already existed (an older version
+ * created it with the umask). The launcher makes the H2 file itself 0600.
+ */
+async function ownerOnlyDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
+}
+
+function javaMissing(javaBin: string) {
+  return (err: NodeJS.ErrnoException): never => {
+    throw err.code === 'ENOENT' ? new JavaMissingError(`\`${javaBin}\` was not found on PATH`) : err;
+  };
 }
 
 async function checkJava(javaBin: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -263,23 +288,6 @@ function run(command: string, args: string[], options: { cwd?: string; env: Node
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', (err: NodeJS.ErrnoException) => resolve({ code: null, output, spawnError: err }));
     child.once('close', (code) => resolve({ code, output }));
-  });
-}
-
-function forEachLine(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {
-  let buffered = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      onLine(buffered.slice(0, newline).replace(/\r$/, ''));
-      buffered = buffered.slice(newline + 1);
-    }
-  });
-  stream.on('end', () => {
-    if (buffered) onLine(buffered);
-    buffered = '';
   });
 }
 

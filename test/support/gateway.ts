@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import mongoose from 'mongoose';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import type { WaWebClientFactory } from '../../adapters/whatsapp-web';
 import { SecretBox } from '../../conversations';
 import type { Brain } from '../../src/brain/types';
 import { loadConfig, type Config } from '../../src/config';
 import { createGateway, type Gateway } from '../../src/gateway';
+import type { EmbeddedMongo } from '../../src/store/embedded-mongo';
 
 export interface TestGateway {
   gateway: Gateway;
@@ -32,6 +33,10 @@ export interface TestGatewayOptions {
   clock?: () => Date;
   /** WhatsApp Web clients (test/support/wwebjs-fake.ts). */
   whatsappWebClient?: WaWebClientFactory;
+  /** A store of the test's own (an embedded one on an H2 file) instead of the suite's; the gateway watches its JVM. */
+  embedded?: EmbeddedMongo;
+  /** Instead of a pino logger at LOG_LEVEL: for tests that read what the gateway logged. */
+  log?: Logger;
 }
 
 /** Fast timings so tests wait on events for milliseconds, not seconds. */
@@ -56,15 +61,15 @@ const TEST_ENV = {
 
 /** A whole gateway on loopback with its own database (dropped by `stop`), an API channel and a web chat channel. */
 export async function startTestGateway(name: string, options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const uri = process.env.MONGODB_URI;
+  const uri = options.embedded?.uri ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set: run the tests through jest (its global setup starts the store)');
   const dbName = options.shareWith?.connection.name ?? `sb_test_${name}_${randomBytes(4).toString('hex')}`;
   const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
   const keyHex = options.shareWith?.keyHex ?? randomBytes(32).toString('hex');
   const box = SecretBox.fromString(keyHex);
   const config = loadConfig({ ...TEST_ENV, ...(options.env ?? {}) });
-  const log = pino({ level: config.LOG_LEVEL });
-  const gateway = await createGateway({ config, connection, box, log, ...(options.brain ? { brain: options.brain } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.whatsappWebClient ? { whatsappWebClient: options.whatsappWebClient } : {}) });
+  const log = options.log ?? pino({ level: config.LOG_LEVEL });
+  const gateway = await createGateway({ config, connection, box, log, ...(options.embedded ? { embedded: options.embedded } : {}), ...(options.brain ? { brain: options.brain } : {}), ...(options.clock ? { clock: options.clock } : {}), ...(options.whatsappWebClient ? { whatsappWebClient: options.whatsappWebClient } : {}) });
 
   const api = options.shareWith?.api ?? { channelId: 'api-test', key: `sk_test_${randomBytes(12).toString('hex')}`, signingSecret: randomBytes(16).toString('hex') };
   const webchat = options.shareWith?.webchat ?? { channelId: 'web-test', tokenSecret: randomBytes(16).toString('hex') };

@@ -1,28 +1,47 @@
 // MongoDB-compatible stand-in for machines with no mongod (tests, the `npm start` quickstart).
 // Run as a single-file program, no build step:
-//   java -cp <classpath from pom.xml> Launcher.java [--h2 <path/file.mv>] [--port N] [--oplog]
+//   java -cp <classpath from pom.xml> Launcher.java [--h2 <path/file.mv>] [--port N] [--oplog] [--auth]
 // The Node side (src/store/embedded-mongo.ts) waits for the READY line and owns this process's lifetime.
 // It exits when stdin reaches EOF, so run it by hand from a terminal (or `sleep infinity | java ...`), not with
-// stdin redirected from /dev/null.
+// stdin redirected from /dev/null. With --auth the first stdin line is `user:password`, the only credentials every
+// connection must prove (SCRAM-SHA-256) before any other command: never on the command line, where `ps` shows it.
 
-import java.io.File;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
+import java.util.Set;
+
+import javax.crypto.Mac;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+
+import org.h2.mvstore.MVStore;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
 import de.bwaldvogel.mongo.wire.message.MongoMessage;
 import de.bwaldvogel.mongo.wire.message.MongoQuery;
 import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
 
 public class Launcher {
 
@@ -59,11 +78,13 @@ public class Launcher {
         String h2File = null;
         int port = 0;
         boolean oplog = false;
+        boolean auth = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--h2" -> h2File = requireValue(args, ++i, "--h2");
                 case "--port" -> port = Integer.parseInt(requireValue(args, ++i, "--port"));
                 case "--oplog" -> oplog = true;
+                case "--auth" -> auth = true;
                 default -> {
                     System.err.println("unknown argument: " + args[i]);
                     System.exit(2);
@@ -71,19 +92,31 @@ public class Launcher {
             }
         }
 
-        MongoBackend backend;
-        if (h2File != null) {
-            File parent = new File(h2File).getAbsoluteFile().getParentFile();
-            if (parent != null && !parent.isDirectory() && !parent.mkdirs()) {
-                throw new IOException("cannot create directory " + parent);
+        String credentials = null;
+        if (auth) {
+            credentials = readLine(System.in);
+            if (credentials == null || credentials.indexOf(':') <= 0) {
+                System.err.println("--auth needs a `user:password` line on stdin");
+                System.exit(2);
             }
-            backend = new de.bwaldvogel.mongo.backend.h2.H2Backend(h2File);
+        }
+
+        MongoBackend backend;
+        MVStore mvStore = null;
+        if (h2File != null) {
+            mvStore = openOwnerOnly(Path.of(h2File).toAbsolutePath());
+            backend = new de.bwaldvogel.mongo.backend.h2.H2Backend(mvStore);
         } else {
             backend = new de.bwaldvogel.mongo.backend.memory.MemoryBackend();
         }
         backend.version(MONGO_6_0);
 
-        MongoServer server = new MongoServer(new SnapshotBackend(backend));
+        ScramSha256 scram = null;
+        if (credentials != null) {
+            int colon = credentials.indexOf(':');
+            scram = new ScramSha256(credentials.substring(0, colon), credentials.substring(colon + 1));
+        }
+        MongoServer server = new MongoServer(new SnapshotBackend(backend, mvStore, scram));
         if (oplog) {
             server.enableOplog();
         }
@@ -92,7 +125,7 @@ public class Launcher {
         // the backend, which for H2 commits and closes the MVStore, so the last writes reach the file.
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "switchboard-mongo-shutdown"));
 
-        // Loopback only: the stand-in has no authentication.
+        // Loopback only, and with --auth nothing but the handshake is answered before a connection authenticated.
         server.bind(new InetSocketAddress("127.0.0.1", port));
         InetSocketAddress address = server.getLocalAddress();
 
@@ -124,38 +157,91 @@ public class Launcher {
     }
 
     /**
+     * Opens the H2 file for a store that commits and syncs itself (see SnapshotBackend.makeDurable), with the file
+     * owner-only: customers' conversations must not be readable by other accounts on the machine. H2 creates the
+     * file with the process umask (0644 by default), so it is created here first, empty, which MVStore accepts.
+     */
+    static MVStore openOwnerOnly(Path file) throws IOException {
+        Path parent = file.getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (!Files.exists(file)) {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            // A file from an older version (or copied in) may be world-readable.
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        }
+        // No background writer: it would store whatever is in memory once a second, acknowledged or not, and
+        // the explicit commit after each write is what makes an acknowledgement mean "on disk".
+        return new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+    }
+
+    /**
      * Both backends hand the wire encoder the stored documents themselves, and updates rewrite those in place.
      * The encoder runs after the collection lock is released, so findOneAndUpdate with returnDocument 'after'
      * could return a later caller's value: 20 concurrent {$inc: 1} returned duplicates (the stored counter was
      * right, the replies were not). A find could likewise serialise a document mid-update. Running every request
      * under one lock and replying with a deep copy taken inside it makes each reply a consistent snapshot, as on
      * real MongoDB. Nothing in mongo-java-server blocks inside a request (no awaitData waits), so one lock cannot
-     * stall other clients for long; it does serialise all requests, which an in-memory test server can afford.
+     * stall other clients for long; it does serialise all requests, which a single-process store can afford.
+     *
+     * With an H2 file, every request that changed something is committed and fsynced before its reply leaves
+     * (the reply is the return value, which netty writes only after this returns), so an acknowledged write
+     * survives a SIGKILL or a power cut. With credentials, a connection gets nothing but the handshake and the
+     * SCRAM conversation until it has authenticated.
      */
     static final class SnapshotBackend implements MongoBackend {
         private final MongoBackend delegate;
+        private final MVStore mvStore;
+        private final ScramSha256 scram;
         private final Object lock = new Object();
 
-        SnapshotBackend(MongoBackend delegate) {
+        SnapshotBackend(MongoBackend delegate, MVStore mvStore, ScramSha256 scram) {
             this.delegate = delegate;
+            this.mvStore = mvStore;
+            this.scram = scram;
         }
 
         @Override
         public Document handleMessage(MongoMessage message) {
+            if (scram != null) {
+                Document reply = scram.intercept(message.getChannel(), firstKey(message.getDocument()), message.getDocument());
+                if (reply != null) {
+                    return reply;
+                }
+            }
             synchronized (lock) {
-                return snapshot(delegate.handleMessage(message));
+                try {
+                    return snapshot(delegate.handleMessage(message));
+                } finally {
+                    makeDurable();
+                }
             }
         }
 
         @Override
         public Document handleCommand(Channel channel, String database, String command, Document query) {
+            if (scram != null) {
+                Document reply = scram.intercept(channel, command, query);
+                if (reply != null) {
+                    return reply;
+                }
+            }
             synchronized (lock) {
-                return snapshot(delegate.handleCommand(channel, database, command, query));
+                try {
+                    return snapshot(delegate.handleCommand(channel, database, command, query));
+                } finally {
+                    makeDurable();
+                }
             }
         }
 
         @Override
         public QueryResult handleQuery(MongoQuery query) {
+            if (scram != null) {
+                scram.requireAuthenticated(query.getChannel(), "find");
+            }
             synchronized (lock) {
                 QueryResult result = delegate.handleQuery(query);
                 List<Document> copies = new ArrayList<>();
@@ -176,12 +262,19 @@ public class Launcher {
         @Override
         public void dropDatabase(String database) {
             synchronized (lock) {
-                delegate.dropDatabase(database);
+                try {
+                    delegate.dropDatabase(database);
+                } finally {
+                    makeDurable();
+                }
             }
         }
 
         @Override
         public Collection<Document> getCurrentOperations(MongoQuery query) {
+            if (scram != null) {
+                scram.requireAuthenticated(query.getChannel(), "currentOp");
+            }
             synchronized (lock) {
                 return delegate.getCurrentOperations(query);
             }
@@ -241,9 +334,211 @@ public class Launcher {
             return this;
         }
 
+        /**
+         * Called under the lock after every request: writes the changed pages as a new chunk and fsyncs the file.
+         * Reads leave nothing unsaved and cost nothing here. If the disk refuses (full, I/O error) the write is in
+         * memory but not on disk, so it must not be acknowledged: the process halts without replying, the client
+         * sees a dropped connection, and the supervisor restarts the store from the last synced state.
+         */
+        private void makeDurable() {
+            if (mvStore == null || !mvStore.hasUnsavedChanges()) {
+                return;
+            }
+            try {
+                mvStore.commit();
+                mvStore.sync();
+            } catch (RuntimeException e) {
+                System.err.println("switchboard-mongo: cannot write the H2 file, halting so nothing unsynced is acknowledged: " + e);
+                System.err.flush();
+                Runtime.getRuntime().halt(75);
+            }
+        }
+
+        private static String firstKey(Document document) {
+            return document.isEmpty() ? "" : document.keySet().iterator().next();
+        }
+
         private static Document snapshot(Document document) {
             return document == null ? null : document.cloneDeeply();
         }
+    }
+
+    /**
+     * The server side of SCRAM-SHA-256 (RFC 5802, RFC 7677) as the MongoDB drivers speak it: `saslStart` carries
+     * the client-first message, `saslContinue` the client proof; with `skipEmptyExchange` the server signature ends
+     * the conversation. mongo-java-server has no authentication of its own, and the loopback port is reachable by
+     * every account on the machine. The password is random per store process and never stored (SCRAM keeps only the
+     * derived keys), so the derivation runs once at start, not per connection.
+     */
+    static final class ScramSha256 {
+        private static final AttributeKey<Boolean> AUTHENTICATED = AttributeKey.valueOf("switchboard.authenticated");
+        private static final AttributeKey<String[]> CONVERSATION = AttributeKey.valueOf("switchboard.scram");
+        // What a driver sends before it authenticates: the handshake (its OP_QUERY and OP_MSG spellings).
+        private static final Set<String> BEFORE_AUTH = Set.of("hello", "isMaster", "ismaster");
+        private static final int ITERATIONS = 15_000;
+        private static final Base64.Encoder B64 = Base64.getEncoder();
+        private static final Base64.Decoder B64D = Base64.getDecoder();
+
+        private final String user;
+        private final byte[] salt = new byte[16];
+        private final byte[] storedKey;
+        private final byte[] serverKey;
+        private final SecureRandom random = new SecureRandom();
+
+        ScramSha256(String user, String password) throws Exception {
+            this.user = user;
+            random.nextBytes(salt);
+            SecretKeyFactory pbkdf2 = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+            byte[] salted = pbkdf2.generateSecret(new PBEKeySpec(password.toCharArray(), salt, ITERATIONS, 256)).getEncoded();
+            storedKey = MessageDigest.getInstance("SHA-256").digest(hmac(salted, "Client Key"));
+            serverKey = hmac(salted, "Server Key");
+        }
+
+        /** The reply to a SASL command, null to let an allowed command through; throws for anything else. */
+        Document intercept(Channel channel, String command, Document body) {
+            switch (command) {
+                case "saslStart":
+                    return start(channel, body);
+                case "saslContinue":
+                    return finish(channel, body);
+                default:
+                    if (!BEFORE_AUTH.contains(command)) {
+                        requireAuthenticated(channel, command);
+                    }
+                    return null;
+            }
+        }
+
+        void requireAuthenticated(Channel channel, String command) {
+            if (!Boolean.TRUE.equals(channel.attr(AUTHENTICATED).get())) {
+                throw new MongoServerError(13, "Unauthorized", "command " + command + " requires authentication");
+            }
+        }
+
+        private Document start(Channel channel, Document body) {
+            if (!"SCRAM-SHA-256".equals(body.get("mechanism"))) {
+                throw failed("only SCRAM-SHA-256 is supported");
+            }
+            String clientFirst = payload(body);
+            // gs2 header "n,," (no channel binding, no authzid), then the bare message "n=<user>,r=<nonce>".
+            if (!clientFirst.startsWith("n,,")) {
+                throw failed("unsupported channel binding");
+            }
+            String bare = clientFirst.substring(3);
+            String name = attribute(bare, 'n');
+            String clientNonce = attribute(bare, 'r');
+            if (name == null || clientNonce == null || clientNonce.isEmpty()) {
+                throw failed("malformed client-first message");
+            }
+            byte[] serverNonce = new byte[24];
+            random.nextBytes(serverNonce);
+            String nonce = clientNonce + B64.encodeToString(serverNonce);
+            String serverFirst = "r=" + nonce + ",s=" + B64.encodeToString(salt) + ",i=" + ITERATIONS;
+            channel.attr(AUTHENTICATED).set(false);
+            channel.attr(CONVERSATION).set(new String[] {name, bare, serverFirst, nonce});
+            return saslReply(serverFirst, false);
+        }
+
+        private Document finish(Channel channel, Document body) {
+            String[] conversation = channel.attr(CONVERSATION).getAndSet(null);
+            if (conversation == null) {
+                throw failed("no SCRAM conversation in progress");
+            }
+            String clientFinal = payload(body);
+            int proofAt = clientFinal.lastIndexOf(",p=");
+            if (proofAt < 0) {
+                throw failed("malformed client-final message");
+            }
+            String withoutProof = clientFinal.substring(0, proofAt);
+            if (!"biws".equals(attribute(withoutProof, 'c')) || !conversation[3].equals(attribute(withoutProof, 'r'))) {
+                throw failed("channel binding or nonce mismatch");
+            }
+            byte[] proof;
+            try {
+                proof = B64D.decode(clientFinal.substring(proofAt + 3));
+            } catch (IllegalArgumentException e) {
+                throw failed("malformed client proof");
+            }
+            String authMessage = conversation[1] + "," + conversation[2] + "," + withoutProof;
+            byte[] signature = hmac(storedKey, authMessage);
+            if (proof.length != signature.length) {
+                throw failed("malformed client proof");
+            }
+            byte[] clientKey = new byte[proof.length];
+            for (int i = 0; i < proof.length; i++) {
+                clientKey[i] = (byte) (proof[i] ^ signature[i]);
+            }
+            boolean userMatches = user.equals(conversation[0].replace("=2C", ",").replace("=3D", "="));
+            boolean keyMatches = MessageDigest.isEqual(sha256(clientKey), storedKey);
+            if (!userMatches || !keyMatches) {
+                throw failed("wrong user name or password");
+            }
+            channel.attr(AUTHENTICATED).set(true);
+            return saslReply("v=" + B64.encodeToString(hmac(serverKey, authMessage)), true);
+        }
+
+        private static Document saslReply(String payload, boolean done) {
+            Document reply = new Document();
+            reply.put("conversationId", 1);
+            reply.put("done", done);
+            reply.put("payload", new BinData(payload.getBytes(StandardCharsets.UTF_8)));
+            reply.put("ok", 1.0);
+            return reply;
+        }
+
+        private static String payload(Document body) {
+            Object payload = body.get("payload");
+            if (payload instanceof BinData binData) {
+                return new String(binData.getData(), StandardCharsets.UTF_8);
+            }
+            if (payload instanceof String text) {
+                return text;
+            }
+            throw failed("missing payload");
+        }
+
+        private static String attribute(String message, char key) {
+            for (String part : message.split(",")) {
+                if (part.length() >= 2 && part.charAt(0) == key && part.charAt(1) == '=') {
+                    return part.substring(2);
+                }
+            }
+            return null;
+        }
+
+        private static MongoServerError failed(String why) {
+            // The client learns only that it failed, as from MongoDB; the reason is for the stand-in's log.
+            System.err.println("switchboard-mongo: authentication failed: " + why);
+            return new MongoServerError(18, "AuthenticationFailed", "Authentication failed.");
+        }
+
+        private static byte[] hmac(byte[] key, String text) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static byte[] sha256(byte[] data) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(data);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** One line, read a byte at a time so nothing after it is consumed: the rest of stdin is the parent's lifeline. */
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0 && b != '\n') {
+            line.write(b);
+        }
+        return b < 0 && line.size() == 0 ? null : line.toString(StandardCharsets.UTF_8).trim();
     }
 
     private static void setDefaultProperty(String key, String value) {
