@@ -229,12 +229,11 @@ export async function startEmbeddedMongo(opts: EmbeddedMongoOptions = {}): Promi
   };
   supervise(current);
 
+  // defineProperty, not Object.assign: `pid` must follow `current`, and assign would copy the getter's first value.
+  Object.defineProperty(events, 'pid', { get: () => current.pid, enumerable: true });
   return Object.assign(events, {
     port,
     uri: `mongodb://${STAND_IN_USER}:${password}@127.0.0.1:${port}/?directConnection=true&authSource=admin&authMechanism=SCRAM-SHA-256`,
-    get pid() {
-      return current.pid;
-    },
     stop: () =>
       (stopping ??= (async () => {
         clearTimeout(retryTimer);

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import mongoose from 'mongoose';
 
-import { JavaMissingError, startEmbeddedMongo } from '../../src/store/embedded-mongo';
+import { JavaMissingError, startEmbeddedMongo, type EmbeddedMongo } from '../../src/store/embedded-mongo';
 import { connectTestDb, type TestDb } from '../setup/db';
 
 // Cold JVM starts on a loaded two-core machine: give each start room, well under the launcher's own 60 s.
@@ -100,6 +100,50 @@ describe('embedded MongoDB stand-in: behaviour the store relies on', () => {
       );
       const values = results.map((doc) => doc!.seq!).sort((a, b) => a - b);
       expect(values).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    }
+  });
+});
+
+describe('embedded MongoDB stand-in: its loopback port', () => {
+  let own: EmbeddedMongo | undefined;
+  let uri: string;
+  let db: TestDb;
+
+  beforeAll(async () => {
+    // The suite's stand-in when there is one; with MONGODB_URI on a real cluster, a stand-in of this test's own.
+    if (!process.env.SWITCHBOARD_MONGO_STAND_IN) own = await startEmbeddedMongo();
+    uri = own?.uri ?? process.env.MONGODB_URI!;
+    db = await connectTestDb('stand_in_auth');
+  }, JVM_TEST_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await db?.drop();
+    await own?.stop();
+  });
+
+  const withoutCredentials = (withCredentials: string) => withCredentials.replace(/\/\/[^@/]+@/, '//').replace(/[&?]auth(Source|Mechanism)=[^&]*/g, '');
+
+  it('answers nothing but the handshake to a connection that did not authenticate', async () => {
+    const target = own ? await mongoose.createConnection(own.uri, { dbName: db.dbName }).asPromise() : db.connection;
+    await target.collection('secrets').insertOne({ text: 'a customer conversation' });
+    const anonymous = new mongoose.mongo.MongoClient(withoutCredentials(uri), { serverSelectionTimeoutMS: 5_000 });
+    try {
+      await anonymous.connect();
+      await expect(anonymous.db(db.dbName).collection('secrets').find().toArray()).rejects.toMatchObject({ code: 13 });
+      await expect(anonymous.db('admin').command({ listDatabases: 1 })).rejects.toMatchObject({ code: 13 });
+      await expect(anonymous.db(db.dbName).collection('secrets').insertOne({ text: 'planted' })).rejects.toMatchObject({ code: 13 });
+    } finally {
+      await anonymous.close();
+      if (own) await target.close();
+    }
+  });
+
+  it('refuses a wrong password', async () => {
+    const wrong = new mongoose.mongo.MongoClient(uri.replace(/(\/\/[^:]+:)[^@]+@/, '$1wrong@'), { serverSelectionTimeoutMS: 5_000 });
+    try {
+      await expect(wrong.connect()).rejects.toMatchObject({ code: 18 });
+    } finally {
+      await wrong.close();
     }
   });
 });

@@ -35,6 +35,8 @@ export interface TestGatewayOptions {
   whatsappWebClient?: WaWebClientFactory;
   /** A store of the test's own (an embedded one on an H2 file) instead of the suite's; the gateway watches its JVM. */
   embedded?: EmbeddedMongo;
+  /** A store of the test's own that the gateway knows only by URI, as it knows a MONGODB_URI cluster. */
+  uri?: string;
   /** Instead of a pino logger at LOG_LEVEL: for tests that read what the gateway logged. */
   log?: Logger;
 }
@@ -61,7 +63,7 @@ const TEST_ENV = {
 
 /** A whole gateway on loopback with its own database (dropped by `stop`), an API channel and a web chat channel. */
 export async function startTestGateway(name: string, options: TestGatewayOptions = {}): Promise<TestGateway> {
-  const uri = options.embedded?.uri ?? process.env.MONGODB_URI;
+  const uri = options.embedded?.uri ?? options.uri ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set: run the tests through jest (its global setup starts the store)');
   const dbName = options.shareWith?.connection.name ?? `sb_test_${name}_${randomBytes(4).toString('hex')}`;
   const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
