@@ -19,7 +19,7 @@ export async function openCliStore(config: Config, stderr: NodeJS.WritableStream
     const h2File = resolve(join(config.DATA_DIR, 'switchboard.mv'));
     stderr.write(`Starting the embedded store (${h2File})...\n`);
     try {
-      embedded = await startEmbeddedMongo({ h2File });
+      embedded = await startEmbeddedMongo({ h2File, restart: false });
     } catch (err) {
       throw new Error(`${(err as Error).message}\n(Is the gateway running on the same DATA_DIR? Stop it or set MONGODB_URI.)`);
     }

@@ -22,6 +22,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import javax.crypto.Mac;
 import javax.crypto.SecretKeyFactory;
@@ -46,6 +49,7 @@ import io.netty.util.AttributeKey;
 public class Launcher {
 
     static final String READY_PREFIX = "SWITCHBOARD_MONGO_READY port=";
+    static final int EVENT_LOOP_THREADS = 16;
 
     // The bundled ServerVersion values stop at wire 13 (5.0) and the ready-made mains report 8, while the
     // mongodb driver 7 behind mongoose 9 refuses anything below 9. Claiming 6.0 only changes what the handshake
@@ -126,7 +130,9 @@ public class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "switchboard-mongo-shutdown"));
 
         // Loopback only, and with --auth nothing but the handshake is answered before a connection authenticated.
-        server.bind(new InetSocketAddress("127.0.0.1", port));
+        // Each event-loop thread blocks while its request waits for the group commit; netty's default (two per
+        // core) would cap a commit group at four requests on a two-core machine.
+        server.bind(new InetSocketAddress("127.0.0.1", port), 1, EVENT_LOOP_THREADS);
         InetSocketAddress address = server.getLocalAddress();
 
         watchStdin();
@@ -157,7 +163,7 @@ public class Launcher {
     }
 
     /**
-     * Opens the H2 file for a store that commits and syncs itself (see SnapshotBackend.makeDurable), with the file
+     * Opens the H2 file for a store that commits and syncs itself (see SnapshotBackend.durably), with the file
      * owner-only: customers' conversations must not be readable by other accounts on the machine. H2 creates the
      * file with the process umask (0644 by default), so it is created here first, empty, which MVStore accepts.
      */
@@ -188,7 +194,7 @@ public class Launcher {
      *
      * With an H2 file, every request that changed something is committed and fsynced before its reply leaves
      * (the reply is the return value, which netty writes only after this returns), so an acknowledged write
-     * survives a SIGKILL or a power cut. With credentials, a connection gets nothing but the handshake and the
+     * survives a SIGKILL or a power cut (see durably). With credentials, a connection gets nothing but the handshake and the
      * SCRAM conversation until it has authenticated.
      */
     static final class SnapshotBackend implements MongoBackend {
@@ -196,6 +202,13 @@ public class Launcher {
         private final MVStore mvStore;
         private final ScramSha256 scram;
         private final Object lock = new Object();
+        // Group commit: `changes` counts requests that left unsaved changes (guarded by `lock`); `synced` is the
+        // count known to be on disk (guarded by `syncLock`, with `syncing` marking the round in progress).
+        private long changes;
+        private final ReentrantLock syncLock = new ReentrantLock();
+        private final Condition syncDone = syncLock.newCondition();
+        private long synced;
+        private boolean syncing;
 
         SnapshotBackend(MongoBackend delegate, MVStore mvStore, ScramSha256 scram) {
             this.delegate = delegate;
@@ -211,13 +224,7 @@ public class Launcher {
                     return reply;
                 }
             }
-            synchronized (lock) {
-                try {
-                    return snapshot(delegate.handleMessage(message));
-                } finally {
-                    makeDurable();
-                }
-            }
+            return durably(() -> snapshot(delegate.handleMessage(message)));
         }
 
         @Override
@@ -228,13 +235,7 @@ public class Launcher {
                     return reply;
                 }
             }
-            synchronized (lock) {
-                try {
-                    return snapshot(delegate.handleCommand(channel, database, command, query));
-                } finally {
-                    makeDurable();
-                }
-            }
+            return durably(() -> snapshot(delegate.handleCommand(channel, database, command, query)));
         }
 
         @Override
@@ -242,14 +243,14 @@ public class Launcher {
             if (scram != null) {
                 scram.requireAuthenticated(query.getChannel(), "find");
             }
-            synchronized (lock) {
+            return durably(() -> {
                 QueryResult result = delegate.handleQuery(query);
                 List<Document> copies = new ArrayList<>();
                 for (Document document : result) {
                     copies.add(snapshot(document));
                 }
                 return new QueryResult(copies, result.getCursorId());
-            }
+            });
         }
 
         @Override
@@ -261,13 +262,10 @@ public class Launcher {
 
         @Override
         public void dropDatabase(String database) {
-            synchronized (lock) {
-                try {
-                    delegate.dropDatabase(database);
-                } finally {
-                    makeDurable();
-                }
-            }
+            durably(() -> {
+                delegate.dropDatabase(database);
+                return null;
+            });
         }
 
         @Override
@@ -335,19 +333,91 @@ public class Launcher {
         }
 
         /**
-         * Called under the lock after every request: writes the changed pages as a new chunk and fsyncs the file.
-         * Reads leave nothing unsaved and cost nothing here. If the disk refuses (full, I/O error) the write is in
-         * memory but not on disk, so it must not be acknowledged: the process halts without replying, the client
-         * sees a dropped connection, and the supervisor restarts the store from the last synced state.
+         * Runs one request under the lock, then holds its reply until everything it wrote or could have read is
+         * on disk: group commit. The first request to wait commits all changes made so far (under the lock, so a
+         * chunk never holds half a request) and fsyncs outside it; requests that arrive meanwhile wait for the next
+         * round, so one fsync serves every write answered in the same few milliseconds. Reads wait only while a
+         * write they may have seen is not yet synced. An error reply waits too: a batch may have half-applied.
          */
-        private void makeDurable() {
-            if (mvStore == null || !mvStore.hasUnsavedChanges()) {
+        private <T> T durably(Supplier<T> request) {
+            T result = null;
+            RuntimeException failure = null;
+            long mustSync;
+            synchronized (lock) {
+                try {
+                    result = request.get();
+                } catch (RuntimeException e) {
+                    failure = e;
+                }
+                if (mvStore != null && mvStore.hasUnsavedChanges()) {
+                    changes++;
+                }
+                mustSync = changes;
+            }
+            awaitSynced(mustSync);
+            if (failure != null) {
+                throw failure;
+            }
+            return result;
+        }
+
+        private void awaitSynced(long target) {
+            if (mvStore == null) {
                 return;
             }
+            syncLock.lock();
             try {
-                mvStore.commit();
-                mvStore.sync();
+                while (synced < target) {
+                    if (syncing) {
+                        syncDone.awaitUninterruptibly();
+                        continue;
+                    }
+                    syncing = true;
+                    long upTo;
+                    syncLock.unlock();
+                    try {
+                        synchronized (lock) {
+                            upTo = changes;
+                            if (mvStore.isClosed()) {
+                                // Closed by the shutdown hook, which committed and synced everything first.
+                                upTo = Long.MAX_VALUE;
+                            } else {
+                                commitAndSync(true, false);
+                            }
+                        }
+                        if (upTo != Long.MAX_VALUE) {
+                            commitAndSync(false, true);
+                        }
+                    } finally {
+                        syncLock.lock();
+                        syncing = false;
+                    }
+                    synced = Math.max(synced, upTo);
+                    syncDone.signalAll();
+                }
+            } finally {
+                syncLock.unlock();
+            }
+        }
+
+        /**
+         * If the disk refuses (full, I/O error) the write is in memory but not on disk, so it must not be
+         * acknowledged: the process halts without replying, the client sees a dropped connection, and the
+         * supervisor restarts the store from the last synced state.
+         */
+        private void commitAndSync(boolean commit, boolean sync) {
+            try {
+                if (commit && mvStore.hasUnsavedChanges()) {
+                    mvStore.commit();
+                }
+                if (sync) {
+                    mvStore.sync();
+                }
             } catch (RuntimeException e) {
+                if (mvStore.isClosed()) {
+                    // The shutdown hook closed the store meanwhile; closing commits and syncs what is left.
+                    return;
+                }
                 System.err.println("switchboard-mongo: cannot write the H2 file, halting so nothing unsynced is acknowledged: " + e);
                 System.err.flush();
                 Runtime.getRuntime().halt(75);
