@@ -58,7 +58,8 @@ export interface InboundInput {
   authorName?: string;
   automated?: string;
   receivedAt: Date;
-  raw: unknown;
+  /** The channel payload, serialised within its budget by `serializeRaw` (raw-budget.ts) before any write. */
+  raw: string;
 }
 
 export interface OutboundInput {
@@ -97,7 +98,7 @@ export class MessageRepository {
           ...(input.automated ? { automated: input.automated } : {}),
           processing: { state: 'pending' },
           receivedAt: input.receivedAt,
-          raw: JSON.stringify(input.raw ?? null),
+          raw: input.raw,
         },
       ]);
       return { message: doc!.toObject() as MessageRecord, duplicate: false };

@@ -34,6 +34,8 @@ const schema = z.object({
   EMBEDDINGS: z.enum(['embedded', 'openai', 'off']).default('embedded'),
   EMBEDDINGS_THREADS: numberFrom(1, 1),
   MAX_BODY_BYTES: numberFrom(1_048_576, 1024),
+  /** Events one webhook request may carry (Meta batches at most 1,000); above it the request is refused with 413. */
+  WEBHOOK_MAX_EVENTS: numberFrom(1_000, 1),
   WORKERS: numberFrom(4, 0),
   LEASE_MS: numberFrom(30_000, 100),
   POLL_MS: numberFrom(250, 5),

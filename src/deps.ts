@@ -16,6 +16,8 @@ export interface GatewayDeps {
   inbound: InboundRouter;
   log: Logger;
   maxBodyBytes: number;
+  /** Events one webhook request may carry (WEBHOOK_MAX_EVENTS); above it the request is refused with 413. */
+  maxWebhookEvents: number;
   /** True once the store answered a ping; `/health` reports it. */
   storeReady: () => Promise<boolean>;
   /** Signs and checks `/media/<token>` links to customers' files. */

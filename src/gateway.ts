@@ -196,6 +196,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inbound,
     log,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxWebhookEvents: config.WEBHOOK_MAX_EVENTS,
     adminToken: config.ADMIN_TOKEN,
     mediaLinks,
     storeReady: async () => {

@@ -5,6 +5,7 @@ import type { MessageRecord } from '../../conversations/types';
 import type { GatewayDeps } from '../deps';
 import { LRUCache } from 'lru-cache';
 import { HttpError } from './errors';
+import { assertJsonDepth } from './payload-budget';
 import { rawBody, requireJson, toRawRequest } from './raw-body';
 
 /** The HTTP API channel: `POST /api/v1/messages` in, replies to the callback URL or read back with GET. */
@@ -32,6 +33,7 @@ export function apiRoutes(deps: GatewayDeps): Router {
     const raw = toRawRequest(req);
     const adapter = deps.registry.get(channel);
     await adapter.verify(raw);
+    assertJsonDepth(raw.rawBody);
     const [event] = adapter.parse(raw);
     if (!event || event.kind === 'unsupported') {
       throw new HttpError(400, 'invalid_body', event?.reason ?? 'empty body');

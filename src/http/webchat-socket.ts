@@ -5,6 +5,7 @@ import type { ChannelInstance, RawRequest } from '../../adapters/types';
 import type { WidgetMessage } from '../../adapters/webchat';
 import { VISITOR_HEADER } from '../../adapters/webchat/parse';
 import { verifyVisitorToken } from '../../adapters/webchat/token';
+import { jsonNestingExceeds, RAW_MAX_DEPTH } from '../../conversations/raw-budget';
 import type { MessageRecord } from '../../conversations/types';
 import type { GatewayDeps } from '../deps';
 
@@ -86,6 +87,10 @@ async function onFrame(
 ): Promise<void> {
   if (isBinary) {
     send(ws, { type: 'error', code: 'unsupported_frame', message: 'binary frames are not supported' });
+    return;
+  }
+  if (jsonNestingExceeds(data, RAW_MAX_DEPTH)) {
+    send(ws, { type: 'error', code: 'payload_too_deep', message: `frame nests deeper than ${RAW_MAX_DEPTH} levels` });
     return;
   }
   const raw: RawRequest = {
