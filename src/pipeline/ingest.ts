@@ -43,11 +43,15 @@ export class Ingestor extends EventEmitter {
         this.log.info({ channel: channel.id, command: event.command }, 'command without a desk acknowledged');
         return { kind: 'ignored', reason: 'command without a desk' };
       case 'status': {
-        let updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error);
+        // A receipt sent by a client (a web chat visitor) moves only that client's own messages: ids can be
+        // guessed or replayed, and a visitor must not mark another visitor's reply as read.
+        const contactId = event.from ? await this.store.contacts.contactIdOf(channel.id, event.from.externalId) : undefined;
+        if (event.from && !contactId) return { kind: 'status', updated: false };
+        let updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error, contactId);
         if (!updated) {
           // Channels whose receipts name our own message id (web chat) can overtake the send being recorded:
           // the widget confirms a message before the worker has written that it sent it.
-          updated = await this.store.messages.applyStatusById(channel.id, event.externalId, event.status, event.at);
+          updated = await this.store.messages.applyStatusById(channel.id, event.externalId, event.status, event.at, contactId);
         }
         return { kind: 'status', updated };
       }
