@@ -11,7 +11,8 @@ import { webhookRoutes } from './http/webhook-routes';
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off by default: behind a load balancer, TRUST_PROXY says which hops' X-Forwarded-For names the client (req.ip).
+  app.set('trust proxy', deps.trustProxy);
 
   app.get('/health', async (_req, res) => {
     const ok = await deps.storeReady();
