@@ -97,7 +97,19 @@ export type InboundEvent<Raw = unknown> =
       automated?: string;
       raw: Raw;
     }
-  | { kind: 'status'; externalId: string; status: DeliveryStatus; error?: DeliveryError; at: Date; raw: Raw }
+  | {
+      kind: 'status';
+      externalId: string;
+      status: DeliveryStatus;
+      error?: DeliveryError;
+      at: Date;
+      /**
+       * Who sent the receipt, when a client rather than a signed platform names the message (web chat): the status
+       * then applies only to that contact's own messages, so a guessed or replayed id changes nothing of anyone else's.
+       */
+      from?: Identity;
+      raw: Raw;
+    }
   | {
       kind: 'action';
       externalId: string;

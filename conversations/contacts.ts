@@ -47,6 +47,12 @@ export class ContactRepository {
     );
   }
 
+  /** The contact behind a channel identity, without creating one (a receipt's sender must already be known). */
+  async contactIdOf(channelId: string, externalId: string): Promise<Types.ObjectId | undefined> {
+    const row = await this.models.Identity.findById(`${channelId}:${externalId}`).select({ contactId: 1 }).lean();
+    return row?.contactId;
+  }
+
   async get(id: Types.ObjectId): Promise<ContactRecord | null> {
     return this.models.Contact.findById(id).lean<ContactRecord>();
   }

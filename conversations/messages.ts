@@ -58,7 +58,8 @@ export interface InboundInput {
   authorName?: string;
   automated?: string;
   receivedAt: Date;
-  raw: unknown;
+  /** The channel payload, serialised within its budget by `serializeRaw` (raw-budget.ts) before any write. */
+  raw: string;
 }
 
 export interface OutboundInput {
@@ -97,7 +98,7 @@ export class MessageRepository {
           ...(input.automated ? { automated: input.automated } : {}),
           processing: { state: 'pending' },
           receivedAt: input.receivedAt,
-          raw: JSON.stringify(input.raw ?? null),
+          raw: input.raw,
         },
       ]);
       return { message: doc!.toObject() as MessageRecord, duplicate: false };
@@ -278,20 +279,30 @@ export class MessageRepository {
     );
   }
 
-  /** Applies a platform status webhook to the message it names; ignores unknown ids and backwards moves. */
-  async applyStatus(channelId: string, externalId: string, status: DeliveryStatus, at: Date, error?: { code: string; message: string }): Promise<boolean> {
+  /**
+   * Applies a platform status webhook to the message it names; ignores unknown ids and backwards moves. Only our
+   * outbound messages of this channel move, and with `contactId` (a client-sent receipt) only that contact's.
+   */
+  async applyStatus(
+    channelId: string,
+    externalId: string,
+    status: DeliveryStatus,
+    at: Date,
+    error?: { code: string; message: string },
+    contactId?: Types.ObjectId,
+  ): Promise<boolean> {
     const res = await this.models.Message.updateOne(
-      { channelId, 'delivery.externalIds': externalId, 'delivery.status': { $in: ranksBelow(status) } },
+      { channelId, direction: 'outbound', ...(contactId ? { contactId } : {}), 'delivery.externalIds': externalId, 'delivery.status': { $in: ranksBelow(status) } },
       receiptUpdate(status, at, error),
     );
     return res.modifiedCount === 1;
   }
 
-  /** Status updates addressed by our own id (web chat receipts carry it). */
-  async applyStatusById(channelId: string, id: string, status: DeliveryStatus, at: Date): Promise<boolean> {
+  /** Status updates addressed by our own id (web chat receipts carry it); scoped like `applyStatus`. */
+  async applyStatusById(channelId: string, id: string, status: DeliveryStatus, at: Date, contactId?: Types.ObjectId): Promise<boolean> {
     if (!/^[0-9a-f]{24}$/i.test(id)) return false;
     const res = await this.models.Message.updateOne(
-      { _id: new Types.ObjectId(id), channelId, 'delivery.status': { $in: ranksBelow(status) } },
+      { _id: new Types.ObjectId(id), channelId, direction: 'outbound', ...(contactId ? { contactId } : {}), 'delivery.status': { $in: ranksBelow(status) } },
       receiptUpdate(status, at),
     );
     return res.modifiedCount === 1;

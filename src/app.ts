@@ -12,7 +12,8 @@ import { webhookRoutes } from './http/webhook-routes';
 export function createApp(deps: GatewayDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Off by default: behind a load balancer, TRUST_PROXY says which hops' X-Forwarded-For names the client (req.ip).
+  app.set('trust proxy', deps.trustProxy);
 
   app.use(healthRoutes(deps));
   // The widget's static files (served by webchatRoutes) need no store and stay up with it down.

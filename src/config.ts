@@ -6,6 +6,38 @@ import { z } from 'zod';
  */
 const numberFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
+/**
+ * A rate limit: "<points>/<seconds>" (e.g. "20/60": 20 per minute), or "off". One window per key, shared by every
+ * gateway process on the same store.
+ */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .regex(/^(off|\d+\/\d+)$/, 'must be "<count>/<seconds>" (e.g. "20/60") or "off"')
+    .default(fallback)
+    .transform((v) => {
+      if (v === 'off') return undefined;
+      const [points, seconds] = v.split('/').map(Number) as [number, number];
+      return points > 0 && seconds > 0 ? { points, durationSec: seconds } : undefined;
+    });
+
+/**
+ * Express `trust proxy`: which hops may set X-Forwarded-For, so per-IP limits see the client behind a load
+ * balancer. "false" (default): the socket's peer is the client. "true": trust every hop (only behind a proxy that
+ * overwrites the header). A number: that many hops. Otherwise a comma list of addresses or subnets
+ * ("loopback", "10.0.0.0/8", "uniquelocal"…).
+ */
+const trustProxy = z
+  .string()
+  .min(1)
+  .default('false')
+  .transform((v): boolean | number | string[] => {
+    if (v === 'false' || v === 'off') return false;
+    if (v === 'true') return true;
+    if (/^\d+$/.test(v)) return Number(v);
+    return v.split(',').map((s) => s.trim()).filter(Boolean);
+  });
+
 const schema = z.object({
   PORT: numberFrom(3000, 0).pipe(z.number().max(65535)),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -34,6 +66,8 @@ const schema = z.object({
   EMBEDDINGS: z.enum(['embedded', 'openai', 'off']).default('embedded'),
   EMBEDDINGS_THREADS: numberFrom(1, 1),
   MAX_BODY_BYTES: numberFrom(1_048_576, 1024),
+  /** Events one webhook request may carry (Meta batches at most 1,000); above it the request is refused with 413. */
+  WEBHOOK_MAX_EVENTS: numberFrom(1_000, 1),
   WORKERS: numberFrom(4, 0),
   LEASE_MS: numberFrom(30_000, 100),
   POLL_MS: numberFrom(250, 5),
@@ -148,6 +182,19 @@ const schema = z.object({
   DESK_SLA_MINUTES: z.coerce.number().min(0).default(15),
   /** Ask the customer for a 1–5 rating when an agent resolves the conversation. */
   CSAT_ON_RESOLVE: z.stringbool().default(true),
+  TRUST_PROXY: trustProxy,
+  /** Per client IP, every /admin request. */
+  RATE_LIMIT_ADMIN: rateLimit('120/60'),
+  /** Per client IP, failed admin sign-ins (wrong or missing token); once spent, even the right token waits. */
+  RATE_LIMIT_ADMIN_AUTH_FAILURES: rateLimit('10/900'),
+  /** Per client IP, web chat session requests (a page load asks for one). */
+  RATE_LIMIT_WEBCHAT_SESSIONS: rateLimit('60/600'),
+  /** Per visitor, web chat messages and button taps. */
+  RATE_LIMIT_WEBCHAT_MESSAGES: rateLimit('20/60'),
+  /** Per client IP, web chat messages of all its visitors (an office behind one address has many). */
+  RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP: rateLimit('120/60'),
+  /** Per API key, `/api/v1` requests. */
+  RATE_LIMIT_API: rateLimit('6000/60'),
   DEMO_API_KEY: z.string().min(16).optional(),
   DEMO_CALLBACK_URL: z.url().optional(),
 });

@@ -1,7 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { AdapterRegistry } from '../adapters/registry';
 import type { WebchatHub } from '../adapters/webchat/hub';
 import type { Store } from '../conversations';
+import type { TrustProxy } from './http/client-ip';
+import type { RateLimits } from './http/rate-limits';
 import type { MediaLinks } from './media/links';
 import type { StoreState } from './store/availability';
 import type { InboundRouter } from './pipeline/inbound';
@@ -17,12 +20,20 @@ export interface GatewayDeps {
   inbound: InboundRouter;
   log: Logger;
   maxBodyBytes: number;
+  /** Events one webhook request may carry (WEBHOOK_MAX_EVENTS); above it the request is refused with 413. */
+  maxWebhookEvents: number;
   /** Pings the store (bounded by a short timeout); `/health` and `/ready` report it. */
   storeReady: () => Promise<boolean>;
   /** Whether the store is known to be down (the driver lost it, the embedded JVM died), and why. */
   storeState: () => StoreState;
   /** Signs and checks `/media/<token>` links to customers' files. */
   mediaLinks: MediaLinks;
+  /** Request limits per IP, visitor and API key, shared by the gateway processes through the store. */
+  limits: RateLimits;
+  /** Express `trust proxy` (TRUST_PROXY): who may set X-Forwarded-For. */
+  trustProxy: TrustProxy;
+  /** The client address under `trustProxy`, for the WebSocket upgrade (express sets `req.ip` elsewhere). */
+  clientIp: (req: IncomingMessage) => string;
   /** Protects /admin (Bearer, or the password of Basic auth); undefined: /admin answers 404. */
   adminToken?: string | undefined;
 }

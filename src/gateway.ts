@@ -41,6 +41,8 @@ import { InboundRouter } from './pipeline/inbound';
 import { Ingestor } from './pipeline/ingest';
 import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
 import { ConversationProcessor } from './pipeline/processor';
+import { clientIpResolver } from './http/client-ip';
+import { limitSpecs, RateLimits } from './http/rate-limits';
 
 const HEALTH_PING_TIMEOUT_MS = 2_000;
 
@@ -205,7 +207,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     inbound,
     log,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    maxWebhookEvents: config.WEBHOOK_MAX_EVENTS,
     adminToken: config.ADMIN_TOKEN,
+    limits: new RateLimits(options.connection, limitSpecs(config), log),
+    trustProxy: config.TRUST_PROXY,
+    clientIp: clientIpResolver(config.TRUST_PROXY),
     mediaLinks,
     storeReady: async () => {
       try {

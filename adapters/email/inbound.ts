@@ -151,10 +151,47 @@ export function visibleText(text: string): string {
 function bodyText(mail: ParsedMail): string {
   // mailparser derives `text` from HTML-only mail itself, leaving "[cid:…]" where inline images were.
   if (mail.text?.trim()) return mail.text.replace(/^[ \t]*\[cid:[^\]]*\][ \t]*$/gm, '').replace(/\n{3,}/g, '\n\n');
-  if (typeof mail.html === 'string' && mail.html.trim()) {
-    return htmlToText(mail.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { ignoreHref: true } }] });
-  }
+  if (typeof mail.html === 'string' && mail.html.trim()) return htmlText(mail.html);
   return '';
+}
+
+function htmlText(html: string): string {
+  try {
+    return htmlToText(html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }, { selector: 'a', options: { ignoreHref: true } }] });
+  } catch {
+    // html-to-text walks the DOM recursively: thousands of nested elements overflow the stack. The mail is still
+    // the customer's message, so its words are kept, flattened (tags dropped, common entities decoded).
+    return flatHtmlText(html);
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** Text of HTML without a DOM: one linear pass (no regex backtracking on a hostile body), block ends as newlines. */
+function flatHtmlText(html: string): string {
+  let out = '';
+  let i = 0;
+  while (i < html.length) {
+    const open = html.indexOf('<', i);
+    if (open < 0) {
+      out += html.slice(i);
+      break;
+    }
+    out += html.slice(i, open);
+    const close = html.indexOf('>', open + 1);
+    if (close < 0) break; // an unterminated tag: the rest is markup
+    if (/^<\/?(br|p|div|li|tr|h[1-6])\b/i.test(html.slice(open, Math.min(close + 1, open + 8)))) out += '\n';
+    i = close + 1;
+  }
+  return out
+    .replace(/&(#x[0-9a-f]{1,6}|#\d{1,7}|[a-z]{2,6});/gi, (m, e: string) => {
+      const code = e[0] === '#' ? (e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : undefined;
+      if (code !== undefined) return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
+      return ENTITIES[e.toLowerCase()] ?? m;
+    })
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ ?\n[ \n]*/g, '\n')
+    .trim();
 }
 
 function referencesOf(mail: ParsedMail): string[] {

@@ -36,8 +36,8 @@ export function parseWebchatFrame(req: RawRequest, now: Date): InboundEvent<Webc
     case 'action':
       return [{ kind: 'action', externalId: `${visitorId}:${f.id}`, from, address, value: f.value, ...(f.title ? { title: f.title } : {}), sentAt: now, raw: f }];
     case 'received':
-      return [{ kind: 'status', externalId: f.messageId, status: 'delivered', at: now, raw: f }];
+      return [{ kind: 'status', externalId: f.messageId, status: 'delivered', at: now, from, raw: f }];
     case 'read':
-      return [{ kind: 'status', externalId: f.messageId, status: 'read', at: now, raw: f }];
+      return [{ kind: 'status', externalId: f.messageId, status: 'read', at: now, from, raw: f }];
   }
 }

@@ -38,6 +38,11 @@ export async function startBenchGateway(options: { dbPrefix: string; env?: Recor
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     WORKERS: '4',
     KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo',
+    // The benchmarks drive one API key and one address far past any per-client limit: they measure the pipeline.
+    RATE_LIMIT_API: 'off',
+    RATE_LIMIT_WEBCHAT_SESSIONS: 'off',
+    RATE_LIMIT_WEBCHAT_MESSAGES: 'off',
+    RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP: 'off',
     ...(options.env ?? {}),
   });
   const gateway = await createGateway({ config, connection, box: new SecretBox(randomBytes(32)), log: pino({ level: config.LOG_LEVEL }, pino.destination(2)) });

@@ -5,6 +5,7 @@ import { usesWhatsAppWeb } from '../../adapters/whatsapp-web';
 import { qrSvg } from '../connections/qr';
 import type { GatewayDeps } from '../deps';
 import { HttpError } from './errors';
+import { enforce, FailedSignIns, type RateLimits } from './rate-limits';
 
 /**
  * Admin pages. Today one: a WhatsApp Web channel's login QR and session state, served by any gateway process (the
@@ -13,7 +14,7 @@ import { HttpError } from './errors';
  */
 export function adminRoutes(deps: GatewayDeps): Router {
   const router = Router();
-  router.use('/admin', requireAdmin(deps.adminToken));
+  router.use('/admin', adminIpLimit(deps.limits), requireAdmin(deps.adminToken, deps.limits));
 
   router.get('/admin/channels/:id/whatsapp-web', async (req, res) => {
     const channelId = String(req.params.id);
@@ -47,20 +48,31 @@ export function adminRoutes(deps: GatewayDeps): Router {
   return router;
 }
 
-function requireAdmin(token: string | undefined): RequestHandler {
+function adminIpLimit(limits: RateLimits): RequestHandler {
+  return (req, _res, next) => {
+    enforce(limits, 'admin', req.ip ?? 'unknown', 'admin requests from this address').then(() => next(), next);
+  };
+}
+
+function requireAdmin(token: string | undefined, limits: RateLimits): RequestHandler {
+  const guard = new FailedSignIns(limits, 'adminAuthFailures', 'failed admin sign-ins from this address');
   return (req, res, next) => {
     if (!token) {
       next(new HttpError(404, 'admin_disabled', 'admin pages are off: set ADMIN_TOKEN to enable them'));
       return;
     }
-    const given = credential(req);
-    if (!given || !safeEqual(given, token)) {
-      // Basic lets an admin open the page in a browser (any user name, the token as password).
-      res.set('www-authenticate', 'Basic realm="Switchboard admin", charset="UTF-8"');
-      next(new HttpError(401, 'unauthorized', 'admin token required (Authorization: Bearer <ADMIN_TOKEN>, or Basic with it as the password)'));
-      return;
-    }
-    next();
+    const ip = req.ip ?? 'unknown';
+    guard
+      .check(ip, async () => {
+        const given = credential(req);
+        return !!given && safeEqual(given, token);
+      })
+      .then((ok) => {
+        if (ok) return next();
+        // Basic lets an admin open the page in a browser (any user name, the token as password).
+        res.set('www-authenticate', 'Basic realm="Switchboard admin", charset="UTF-8"');
+        next(new HttpError(401, 'unauthorized', 'admin token required (Authorization: Bearer <ADMIN_TOKEN>, or Basic with it as the password)'));
+      }, next);
   };
 }
 

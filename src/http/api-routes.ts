@@ -5,6 +5,8 @@ import type { MessageRecord } from '../../conversations/types';
 import type { GatewayDeps } from '../deps';
 import { LRUCache } from 'lru-cache';
 import { HttpError } from './errors';
+import { assertJsonDepth } from './payload-budget';
+import { enforce } from './rate-limits';
 import { rawBody, requireJson, toRawRequest } from './raw-body';
 
 /** The HTTP API channel: `POST /api/v1/messages` in, replies to the callback URL or read back with GET. */
@@ -23,6 +25,8 @@ export function apiRoutes(deps: GatewayDeps): Router {
       if (channel) byKey.set(key, channel);
     }
     if (!channel || channel.kind !== 'api') throw new HttpError(401, 'unauthorized', 'invalid API key');
+    // One key per API channel: its id names the key without keeping the key itself in the limiter's store.
+    await enforce(deps.limits, 'api', channel.id, 'requests for this API key');
     return channel;
   }
 
@@ -32,6 +36,7 @@ export function apiRoutes(deps: GatewayDeps): Router {
     const raw = toRawRequest(req);
     const adapter = deps.registry.get(channel);
     await adapter.verify(raw);
+    assertJsonDepth(raw.rawBody);
     const [event] = adapter.parse(raw);
     if (!event || event.kind === 'unsupported') {
       throw new HttpError(400, 'invalid_body', event?.reason ?? 'empty body');

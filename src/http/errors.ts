@@ -37,6 +37,16 @@ function isStoreDown(err: unknown): boolean {
   return false;
 }
 
+/** 429 with `Retry-After` (seconds): the client may try again once its window reopens. */
+export class RateLimitedError extends HttpError {
+  constructor(
+    readonly retryAfterSec: number,
+    what: string,
+  ) {
+    super(429, 'rate_limited', `too many ${what}; retry after ${retryAfterSec} s`);
+  }
+}
+
 const ADAPTER_STATUS: Record<string, number> = { bad_signature: 401, stale_signature: 401, bad_request: 400, unsupported: 400 };
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -48,6 +58,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else log.info({ path: req.path, status: known.status, code: known.code }, 'request rejected');
     if (res.headersSent) return;
     if (known.code === 'store_unavailable' && !res.get('retry-after')) res.set('retry-after', String(STORE_RETRY_AFTER_S));
+    if (known instanceof RateLimitedError) res.set('retry-after', String(known.retryAfterSec));
     res.status(known.status).json({ error: { code: known.code, message: known.message } });
   };
 }

@@ -1,10 +1,11 @@
 import cors from 'cors';
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import { join } from 'node:path';
 import type { ChannelInstance } from '../../adapters/types';
 import { issueVisitorToken, verifyVisitorToken } from '../../adapters/webchat/token';
 import type { GatewayDeps } from '../deps';
 import { HttpError } from './errors';
+import { enforce } from './rate-limits';
 
 export const WIDGET_DIR = join(__dirname, '..', '..', 'adapters', 'webchat', 'public');
 
@@ -22,7 +23,12 @@ export function webchatRoutes(deps: GatewayDeps): Router {
   const crossOrigin = cors({ origin: '*', methods: ['POST'], allowedHeaders: ['content-type'], maxAge: 86_400 });
   router.options('/webchat/:channelId/sessions', crossOrigin);
 
-  router.post('/webchat/:channelId/sessions', crossOrigin, express.json({ limit: '4kb' }), async (req, res) => {
+  // Per client IP: a session is a signed token, cheap to ask for, so a script could mint them without end.
+  const sessionLimit: RequestHandler = (req, _res, next) => {
+    enforce(deps.limits, 'webchatSessions', req.ip ?? 'unknown', 'web chat sessions from this address').then(() => next(), next);
+  };
+
+  router.post('/webchat/:channelId/sessions', crossOrigin, sessionLimit, express.json({ limit: '4kb' }), async (req, res) => {
     const channel = await webchatChannel(deps, String(req.params.channelId));
     const secret = channel.secrets.tokenSecret ?? '';
     const previous = typeof req.body?.token === 'string' ? req.body.token : undefined;

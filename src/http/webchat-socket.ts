@@ -5,6 +5,7 @@ import type { ChannelInstance, RawRequest } from '../../adapters/types';
 import type { WidgetMessage } from '../../adapters/webchat';
 import { VISITOR_HEADER } from '../../adapters/webchat/parse';
 import { verifyVisitorToken } from '../../adapters/webchat/token';
+import { jsonNestingExceeds, RAW_MAX_DEPTH } from '../../conversations/raw-budget';
 import type { MessageRecord } from '../../conversations/types';
 import type { GatewayDeps } from '../deps';
 
@@ -35,7 +36,7 @@ export function attachWebchatSocket(server: Server, deps: GatewayDeps): WebSocke
           return;
         }
         wss.handleUpgrade(req, socket, head, (ws) => {
-          void onConnection(ws, channel, url.searchParams.get('token') ?? undefined, deps);
+          void onConnection(ws, channel, url.searchParams.get('token') ?? undefined, deps.clientIp(req), deps);
         });
       })
       .catch((err) => {
@@ -47,7 +48,7 @@ export function attachWebchatSocket(server: Server, deps: GatewayDeps): WebSocke
   return wss;
 }
 
-async function onConnection(ws: WebSocket, channel: ChannelInstance, token: string | undefined, deps: GatewayDeps): Promise<void> {
+async function onConnection(ws: WebSocket, channel: ChannelInstance, token: string | undefined, ip: string, deps: GatewayDeps): Promise<void> {
   const visitorId = verifyVisitorToken(channel.secrets.tokenSecret ?? '', token);
   if (!visitorId) {
     ws.close(CLOSE_BAD_TOKEN, 'invalid visitor token');
@@ -60,7 +61,7 @@ async function onConnection(ws: WebSocket, channel: ChannelInstance, token: stri
   // Frames of one socket are handled one after another, so a visitor's messages keep their order.
   let queue = Promise.resolve();
   ws.on('message', (data, isBinary) => {
-    queue = queue.then(() => onFrame(ws, channel, visitorId, token!, Buffer.from(data as Buffer), isBinary, deps)).catch((err) => {
+    queue = queue.then(() => onFrame(ws, channel, { visitorId, token: token!, ip }, Buffer.from(data as Buffer), isBinary, deps)).catch((err) => {
       deps.log.error({ err }, 'web chat frame failed');
       send(ws, { type: 'error', code: 'internal_error', message: 'could not store your message; please retry' });
     });
@@ -78,14 +79,17 @@ async function onConnection(ws: WebSocket, channel: ChannelInstance, token: stri
 async function onFrame(
   ws: WebSocket,
   channel: ChannelInstance,
-  visitorId: string,
-  token: string,
+  { visitorId, token, ip }: { visitorId: string; token: string; ip: string },
   data: Buffer,
   isBinary: boolean,
   deps: GatewayDeps,
 ): Promise<void> {
   if (isBinary) {
     send(ws, { type: 'error', code: 'unsupported_frame', message: 'binary frames are not supported' });
+    return;
+  }
+  if (jsonNestingExceeds(data, RAW_MAX_DEPTH)) {
+    send(ws, { type: 'error', code: 'payload_too_deep', message: `frame nests deeper than ${RAW_MAX_DEPTH} levels` });
     return;
   }
   const raw: RawRequest = {
@@ -103,9 +107,18 @@ async function onFrame(
       send(ws, { type: 'error', code: 'unsupported_frame', message: event.reason });
       continue;
     }
+    const clientId = event.kind === 'message' || event.kind === 'action' ? event.externalId.slice(visitorId.length + 1) : undefined;
+    if (clientId !== undefined) {
+      // Per visitor and per address; refused frames get an answer naming the wait (the widget resends after it).
+      const waits = await Promise.all([deps.limits.take('webchatMessages', visitorId), deps.limits.take('webchatMessagesPerIp', ip)]);
+      const wait = Math.max(...waits.map((w) => w ?? 0));
+      if (wait > 0) {
+        send(ws, { type: 'error', code: 'rate_limited', id: clientId, retryAfter: wait, message: `too many messages; retry after ${wait} s` });
+        continue;
+      }
+    }
     const result = await deps.ingestor.ingest(channel, event);
-    if (result.kind !== 'message' || (event.kind !== 'message' && event.kind !== 'action')) continue;
-    const clientId = event.externalId.slice(visitorId.length + 1);
+    if (result.kind !== 'message' || clientId === undefined || (event.kind !== 'message' && event.kind !== 'action')) continue;
     send(ws, { type: 'ack', id: clientId, messageId: String(result.messageId) });
     if (!result.duplicate) {
       // Other tabs of the same visitor see the message too.

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { ChannelInstance, RawResponse } from '../../adapters/types';
 import type { GatewayDeps } from '../deps';
 import { HttpError } from './errors';
+import { assertEventCount, assertJsonDepth } from './payload-budget';
 import { rawBody, toRawRequest } from './raw-body';
 
 /**
@@ -34,7 +35,9 @@ export function webhookRoutes(deps: GatewayDeps): Router {
       return;
     }
     await adapter.verify(raw);
+    assertJsonDepth(raw.rawBody);
     const events = adapter.parse(raw);
+    assertEventCount(events.length, deps.maxWebhookEvents);
     let stored = 0;
     let answer: RawResponse | undefined;
     for (const event of events) {

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ChannelInstance, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { inboundDedupeKey } from '../../conversations/messages';
+import { serializeRaw } from '../../conversations/raw-budget';
 import { csatScore } from './choices';
 import type { Types } from 'mongoose';
 
@@ -42,11 +43,15 @@ export class Ingestor extends EventEmitter {
         this.log.info({ channel: channel.id, command: event.command }, 'command without a desk acknowledged');
         return { kind: 'ignored', reason: 'command without a desk' };
       case 'status': {
-        let updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error);
+        // A receipt sent by a client (a web chat visitor) moves only that client's own messages: ids can be
+        // guessed or replayed, and a visitor must not mark another visitor's reply as read.
+        const contactId = event.from ? await this.store.contacts.contactIdOf(channel.id, event.from.externalId) : undefined;
+        if (event.from && !contactId) return { kind: 'status', updated: false };
+        let updated = await this.store.messages.applyStatus(channel.id, event.externalId, event.status, event.at, event.error, contactId);
         if (!updated) {
           // Channels whose receipts name our own message id (web chat) can overtake the send being recorded:
           // the widget confirms a message before the worker has written that it sent it.
-          updated = await this.store.messages.applyStatusById(channel.id, event.externalId, event.status, event.at);
+          updated = await this.store.messages.applyStatusById(channel.id, event.externalId, event.status, event.at, contactId);
         }
         return { kind: 'status', updated };
       }
@@ -74,6 +79,10 @@ export class Ingestor extends EventEmitter {
     actionValue: string | undefined,
   ): Promise<IngestResult> {
     const now = this.clock();
+    // Everything that depends on the payload's content is settled before the first write: a payload no store
+    // can take (10,000 levels deep, megabytes of raw) must not leave a contact and conversation without their
+    // message. Over budget, the raw becomes a summary and the message (its normalised parts) is still stored.
+    const raw = serializeRaw(event.raw);
     // Independent round trips run together: the acknowledgement waits for the store, so fewer stages = faster ack.
     const [dedupe, identity] = await Promise.all([
       this.store.messages.findByDedupeKey(inboundDedupeKey(channel.id, event.externalId)),
@@ -108,7 +117,7 @@ export class Ingestor extends EventEmitter {
       ...(event.kind === 'message' && event.automated ? { automated: event.automated } : {}),
       // Order is arrival order: platform clocks disagree and some resend old timestamps on redelivery.
       receivedAt: now,
-      raw: event.raw,
+      raw,
     });
     if (!duplicate) {
       await this.store.jobs.addToProcess(conversation._id, message._id, now);

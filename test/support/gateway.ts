@@ -59,6 +59,13 @@ const TEST_ENV = {
   KNOWLEDGE_BASE_URL: 'https://help.example',
   // Keyword retrieval keeps gateway start-up fast; test/pipeline/hybrid-gateway.test.ts runs the embedded model.
   EMBEDDINGS: 'off',
+  // Every test client is 127.0.0.1 at machine speed: limits are off unless a test sets them (rate-limits.test.ts).
+  RATE_LIMIT_ADMIN: 'off',
+  RATE_LIMIT_ADMIN_AUTH_FAILURES: 'off',
+  RATE_LIMIT_WEBCHAT_SESSIONS: 'off',
+  RATE_LIMIT_WEBCHAT_MESSAGES: 'off',
+  RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP: 'off',
+  RATE_LIMIT_API: 'off',
 };
 
 /** A whole gateway on loopback with its own database (dropped by `stop`), an API channel and a web chat channel. */

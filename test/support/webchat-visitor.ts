@@ -30,8 +30,14 @@ export class Visitor extends EventEmitter {
   }
 
   /** Opens the socket; status 101 with the visitor, or the HTTP status its close code stands for. */
-  static async connect(t: TestGateway, token: string, options: { channelId?: string; relay?: EventEmitter } = {}): Promise<{ visitor?: Visitor; status: number }> {
-    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/webchat/${options.channelId ?? t.webchat.channelId}/ws?token=${encodeURIComponent(token)}`);
+  static async connect(
+    t: TestGateway,
+    token: string,
+    options: { channelId?: string; relay?: EventEmitter; headers?: Record<string, string> } = {},
+  ): Promise<{ visitor?: Visitor; status: number }> {
+    const ws = new WebSocket(`${t.url.replace('http', 'ws')}/webchat/${options.channelId ?? t.webchat.channelId}/ws?token=${encodeURIComponent(token)}`, {
+      ...(options.headers ? { headers: options.headers } : {}),
+    });
     const visitor = new Visitor(ws, options.relay);
     const first = await Promise.race([
       once(ws, 'message').then(([data]) => JSON.parse(String(data))),
@@ -43,8 +49,8 @@ export class Visitor extends EventEmitter {
   }
 
   /** Sends a frame and resolves with the server's answer to it (ack or error). */
-  async send(frame: unknown): Promise<{ type: string; code?: string }> {
-    const answer = new Promise<{ type: string; code?: string }>((resolve) => {
+  async send(frame: unknown): Promise<{ type: string; code?: string; [k: string]: unknown }> {
+    const answer = new Promise<{ type: string; code?: string; [k: string]: unknown }>((resolve) => {
       const onMessage = (data: WebSocket.RawData) => {
         const reply = JSON.parse(String(data));
         if (reply.type === 'ack' || reply.type === 'error') {

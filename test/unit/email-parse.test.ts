@@ -25,6 +25,13 @@ describe('email parsing', () => {
     expect(event.raw.text).toContain('Blue or red?');
   });
 
+  it('an HTML-only mail nested 10,000 elements deep is still read (the converter overflows; the words are kept)', async () => {
+    const html = '<div>'.repeat(10_000) + 'Where is my order &amp; invoice?' + '</div>'.repeat(10_000);
+    const { event } = await mailToEvent(rfc822({ from: 'deep@example.com', messageId: '<deep@x>', contentType: 'text/html; charset=utf-8', body: html }), settings);
+    if (event.kind !== 'message') throw new Error('expected a message');
+    expect(event.parts).toEqual([{ type: 'text', text: 'Where is my order & invoice?' }]);
+  });
+
   it('records every attachment, and stores the content only below the size limit', async () => {
     const boundary = 'b0undary';
     const raw = [

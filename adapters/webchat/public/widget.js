@@ -163,7 +163,11 @@ textarea{flex:1;font:inherit;color:inherit;resize:none;border:1px solid #d1d5db;
     else if (f.type === 'message' && f.message) onMessage(f.message);
     else if (f.type === 'ack') confirm(f.id, f.messageId);
     else if (f.type === 'typing') showTyping();
-    else if (f.type === 'error') showNotice(f.message || 'Something went wrong (' + f.code + ').');
+    else if (f.type === 'error') {
+      showNotice(f.message || 'Something went wrong (' + f.code + ').');
+      // Refused for now, not lost: the frame stays queued (still "Sending…") and goes again once the wait is over.
+      if (f.code === 'rate_limited' && f.id) setTimeout(() => { const q = queue.find((x) => x.id === f.id); if (q) transmit(q); }, Math.max(1, Number(f.retryAfter) || 1) * 1000);
+    }
   }
 
   function onHistory(msgs) {
