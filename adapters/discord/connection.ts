@@ -117,9 +117,26 @@ export function messageView(message: Message): DiscordMessageView {
     ...(message.webhookId ? { webhookId: message.webhookId } : {}),
     content: message.content,
     mentionedUserIds: [...message.mentions.users.keys()],
+    // discord.js keeps only roles it has cached (GUILD_CREATE); the `<@&id>` tokens cover one it has not seen yet.
+    mentionedRoleIds: [...new Set([...message.mentions.roles.keys(), ...[...message.content.matchAll(/<@&(\d+)>/g)].map((m) => m[1]!)])],
+    botRoleIds: botRoleIds(message),
     attachments: [...message.attachments.values()].map((a) => ({ url: a.url, name: a.name, size: a.size, ...(a.contentType ? { contentType: a.contentType } : {}) })),
     timestamp: message.createdAt.toISOString(),
   };
+}
+
+/**
+ * The managed role Discord gives our bot in this guild: a role whose `tags.bot_id` is our user id (from
+ * GUILD_CREATE's roles), or the one among our own member's roles (`members.me.roles.botRole`).
+ */
+function botRoleIds(message: Message): string[] {
+  const botUserId = message.client.user?.id;
+  const guild = message.guild;
+  if (!guild || !botUserId) return [];
+  const ids = new Set(guild.roles.cache.filter((role) => role.tags?.botId === botUserId).keys());
+  const own = guild.members.me?.roles.botRole;
+  if (own) ids.add(own.id);
+  return [...ids];
 }
 
 /** discord.js ButtonInteraction → the plain view the pure parser reads. */

@@ -21,6 +21,13 @@ export interface DiscordMessageView {
   webhookId?: string;
   content: string;
   mentionedUserIds: string[];
+  /** Roles the message mentions (`mention_roles`, `<@&id>`). */
+  mentionedRoleIds?: string[];
+  /**
+   * The bot's own roles in this guild: the managed role Discord creates for a bot (`tags.bot_id` = our user id).
+   * People often mention that role instead of the bot (the client offers both under the same name).
+   */
+  botRoleIds?: string[];
   attachments: Array<{ url: string; name: string; contentType?: string; size: number }>;
   timestamp: string;
 }
@@ -67,10 +74,12 @@ export function parseDiscordMessage(view: DiscordMessageView, self: DiscordSelf)
   // Pins, joins, boosts, "started a thread"...: not something a customer asked.
   if (!isSelf && !USER_MESSAGE_TYPES.has(view.type)) return unsupported(`system message type ${view.type}`);
 
-  const mentioned = self.botUserId !== undefined && view.mentionedUserIds.includes(self.botUserId);
+  const botRoles = new Set(view.botRoleIds ?? []);
+  const mentioned =
+    (self.botUserId !== undefined && view.mentionedUserIds.includes(self.botUserId)) || (view.mentionedRoleIds ?? []).some((id) => botRoles.has(id));
   let address: ChannelAddress;
   let ambient = false;
-  const text = stripMentions(view.content, self.botUserId).trim();
+  const text = stripMentions(view.content, self.botUserId, botRoles).trim();
   if (!view.guildId) {
     address = { to: view.channelId };
   } else if (isThreadType(view.channelType)) {
@@ -154,10 +163,15 @@ function identityOf(user: { id: string; username: string; globalName?: string })
   return { externalId: user.id, displayName: user.globalName ?? user.username, handle: user.username };
 }
 
-/** `<@id>` and the legacy nickname form `<@!id>`; only our own mention is noise, other people's are content. */
-function stripMentions(content: string, botUserId: string | undefined): string {
-  if (!botUserId) return content;
-  return content.replace(new RegExp(`<@!?${botUserId}>[\\s,:]*`, 'g'), '');
+/**
+ * `<@id>`, the legacy nickname form `<@!id>` and our managed role `<@&id>`; only our own mention is noise, other
+ * people's and roles' are content.
+ */
+function stripMentions(content: string, botUserId: string | undefined, botRoles: Set<string>): string {
+  return content.replace(/<@(!|&)?(\d+)>[\s,:]*/g, (whole, kind: string | undefined, id: string) => {
+    const ours = kind === '&' ? botRoles.has(id) : botUserId !== undefined && id === botUserId;
+    return ours ? '' : whole;
+  });
 }
 
 function threadName(text: string, author: { username: string; globalName?: string }): string {

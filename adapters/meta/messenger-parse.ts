@@ -4,6 +4,20 @@ import { dateOf, decodeMetaBody, list, num, obj, str, type Json } from './payloa
 const ATTACHMENT_KINDS: Record<string, string> = { image: 'image/*', video: 'video/*', audio: 'audio/*', file: 'application/octet-stream' };
 
 /**
+ * Instagram attachments that point at someone's content rather than carrying a file: a shared post (`share`, and
+ * `ig_post` in newer webhooks), a shared reel (`ig_reel`, `reel`), a story that mentions the business
+ * (`story_mention`), and Messenger's link shares (`fallback`). Each has `payload.url`.
+ */
+const SHARED_KINDS: Record<string, string> = {
+  share: 'Shared a post',
+  ig_post: 'Shared a post',
+  ig_reel: 'Shared a reel',
+  reel: 'Shared a reel',
+  story_mention: 'Mentioned you in their story',
+  fallback: 'Shared a link',
+};
+
+/**
  * Pure: a Messenger (`object: "page"`) or Instagram (`object: "instagram"`) webhook in, normalized events out.
  * Both use `entry[].messaging[]`; senders are PSIDs / IGSIDs scoped to the page. Never throws.
  */
@@ -73,7 +87,17 @@ function parseEvent(e: Json | undefined, pageId: string, now: Date, raw: Json): 
       continue;
     }
     const url = str(payload?.url);
-    if (url && ATTACHMENT_KINDS[type]) parts.push({ type: 'media', url, mimeType: ATTACHMENT_KINDS[type] });
+    if (url && ATTACHMENT_KINDS[type]) {
+      parts.push({ type: 'media', url, mimeType: ATTACHMENT_KINDS[type] });
+      continue;
+    }
+    const shared = SHARED_KINDS[type];
+    if (url && shared) {
+      // A post, reel or story the customer sent us, or their story that mentions us: the CDN link to its media
+      // (it expires), with what it is as the caption so the brain and the agents know what they are looking at.
+      const title = str(payload?.title);
+      parts.push({ type: 'media', url, caption: title ? `${shared}: ${title}` : shared });
+    }
   }
   if (!parts.length) return [{ kind: 'unsupported', reason: 'message without text or supported attachments', raw }];
   return [{ kind: 'message', externalId: mid, from, address, parts, sentAt, isSelf: false, raw }];

@@ -100,9 +100,16 @@ function parseMessage(m: Json | undefined, phoneNumberId: string, names: Map<str
   }
 }
 
+/**
+ * `played`: the customer listened to a voice message we sent (it comes instead of `read` for voice notes, so
+ * ignoring it left them at `delivered`). The model's nearest status is `read`; the raw status stays in `raw`.
+ */
+const STATUS_ALIASES: Record<string, DeliveryStatus> = { played: 'read' };
+
 function parseStatus(s: Json | undefined, now: Date, raw: Json): InboundEvent<Json> {
   const id = str(s?.id);
-  const status = str(s?.status) as DeliveryStatus | undefined;
+  const given = str(s?.status);
+  const status = (given && STATUS_ALIASES[given]) ?? (given as DeliveryStatus | undefined);
   if (!s || !id || !status || !STATUSES.has(status)) return { kind: 'unsupported', reason: `WhatsApp status "${String(s?.status)}"`, raw };
   const first = obj(list(s.errors)[0]);
   const code = str(first?.code);

@@ -1,7 +1,7 @@
 import { webApi } from '@slack/bolt';
 import type { ChannelInstance } from '../types';
 
-const DEFAULT_API_URL = 'https://slack.com/api/';
+export const DEFAULT_API_URL = 'https://slack.com/api/';
 
 /**
  * The Web API client for one Slack channel instance. Secrets: `botToken` (xoxb-); settings: `slackApiUrl`

@@ -1,7 +1,8 @@
 import type { Capabilities, ChannelAdapter, ChannelAddress, ChannelInstance, DeliveryReceipt, RawRequest, RawResponse, RenderedMessage } from '../types';
 import { toSlackBlocks } from './blocks';
-import { slackClient } from './client';
+import { DEFAULT_API_URL, slackClient } from './client';
 import { fromSlackError } from './errors';
+import { fetchSlackFile } from './files';
 import { parseSlackRequest } from './parse';
 import { decodeSlackBody } from './payload';
 import { verifySlackSignature } from './signature';
@@ -53,6 +54,9 @@ export function createSlackAdapter(channel: ChannelInstance, deps: SlackAdapterD
     verify,
 
     parse: (req) => parseSlackRequest(req, self),
+
+    fetchMedia: (url) =>
+      fetchSlackFile(url, { client, botToken: channel.secrets.botToken ?? '', apiUrl: setting('slackApiUrl') ?? DEFAULT_API_URL, timeoutMs: deps.timeoutMs }),
 
     async send(to: ChannelAddress, message: RenderedMessage): Promise<DeliveryReceipt> {
       const blocks = toSlackBlocks(message);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { ChannelAddress, InboundEvent, RawRequest } from '../types';
+import type { ChannelAddress, InboundEvent, Part, RawRequest } from '../types';
+import { slackToPlain } from './markup';
 import { decodeSlackBody } from './payload';
 
 /** What the adapter knows about its own bot, to recognise echoes of its messages. */
@@ -9,6 +10,25 @@ export interface SlackSelf {
 }
 
 const str = z.string().min(1).max(512);
+
+/** Media parts of Slack files name the file by id: the bytes need the bot token (see `fetchSlackFile`). */
+export const SLACK_FILE_PREFIX = 'slack-file:';
+
+/** What we read of a file shared with a message; `mode: "tombstone"` (deleted) and external files have no bytes. */
+const slackFile = z
+  .object({
+    id: str,
+    name: z.string().max(1024).nullish(),
+    title: z.string().max(1024).nullish(),
+    mimetype: z.string().max(255).nullish(),
+    size: z.number().nonnegative().nullish(),
+    mode: z.string().nullish(),
+    url_private: z.string().nullish(),
+  })
+  .loose();
+
+/** Subtypes that are still a person writing: a message with files, a thread reply also sent to the channel, /me. */
+const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast', 'me_message']);
 
 /** Only the fields we read; Slack adds fields freely, so unknown keys pass through untouched (kept in `raw`). */
 const slackMessage = z.object({
@@ -21,6 +41,7 @@ const slackMessage = z.object({
   thread_ts: str.optional(),
   channel: str,
   channel_type: z.string().optional(),
+  files: z.array(z.unknown()).max(100).optional(),
 });
 
 const eventCallback = z.object({
@@ -77,7 +98,7 @@ export function parseSlackBody(body: Decoded, self: SlackSelf): InboundEvent<Dec
     return [{ kind: 'unsupported', reason: 'message from another bot', raw: body }];
   }
   // Edits, deletions, joins...: not something a customer asked.
-  if (!isSelf && event.subtype) return [{ kind: 'unsupported', reason: `message subtype "${event.subtype}"`, raw: body }];
+  if (!isSelf && event.subtype && !PERSON_SUBTYPES.has(event.subtype)) return [{ kind: 'unsupported', reason: `message subtype "${event.subtype}"`, raw: body }];
   // Each customer message must reach us once: in channels a mention only as `app_mention` (the `message` copy is
   // dropped), in DMs only as `message` (a mention inside a DM is not a second question). A channel reply in a
   // thread without a mention is "ambient": it counts only if it continues a conversation or a desk thread.
@@ -87,8 +108,9 @@ export function parseSlackBody(body: Decoded, self: SlackSelf): InboundEvent<Dec
   if (event.type === 'app_mention' && isDirect(event)) return [{ kind: 'unsupported', reason: 'mention in a DM (handled as message.im)', raw: body }];
   if (!event.user && !isSelf) return [{ kind: 'unsupported', reason: 'message without a user', raw: body }];
 
-  const text = decodeEntities(event.type === 'app_mention' ? stripLeadingMention(event.text ?? '', ownUsers) : (event.text ?? '')).trim();
-  if (!text && !isSelf) return [{ kind: 'unsupported', reason: 'empty message', raw: body }];
+  const text = slackToPlain(event.type === 'app_mention' ? stripLeadingMention(event.text ?? '', ownUsers) : (event.text ?? ''), ownUsers).trim();
+  const files = filesOf(event.files);
+  if (!text && !files.length && !isSelf) return [{ kind: 'unsupported', reason: 'empty message', raw: body }];
   return [
     {
       kind: 'message',
@@ -96,7 +118,7 @@ export function parseSlackBody(body: Decoded, self: SlackSelf): InboundEvent<Dec
       externalId: envelope.data.event_id ?? `${event.channel}:${event.ts}`,
       from: { externalId: event.user ?? event.bot_id ?? 'bot' },
       address: addressOf(event),
-      parts: [{ type: 'text', text }],
+      parts: [...(text || !files.length ? [{ type: 'text' as const, text }] : []), ...files],
       sentAt: slackTime(event.ts),
       isSelf,
       ...(ambient ? { ambient: true } : {}),
@@ -171,9 +193,23 @@ function stripLeadingMention(text: string, ownUsers: Set<string | undefined>): s
   return text;
 }
 
-/** Slack escapes only these three in message text. */
-function decodeEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+/** Files shared with the message (uploads, snippets, voice clips): media parts by file id, deleted ones left out. */
+function filesOf(files: unknown[] | undefined): Part[] {
+  const parts: Part[] = [];
+  for (const f of files ?? []) {
+    const parsed = slackFile.safeParse(f);
+    if (!parsed.success || parsed.data.mode === 'tombstone' || parsed.data.mode === 'hidden_by_limit' || !parsed.data.url_private) continue;
+    const file = parsed.data;
+    const name = file.name || file.title;
+    parts.push({
+      type: 'media',
+      url: `${SLACK_FILE_PREFIX}${file.id}`,
+      ...(file.mimetype ? { mimeType: file.mimetype } : {}),
+      ...(name ? { name } : {}),
+      ...(typeof file.size === 'number' ? { sizeBytes: file.size } : {}),
+    });
+  }
+  return parts;
 }
 
 function slackTime(ts: string): Date {

@@ -114,15 +114,34 @@ function isOwn(a: Message, self: TeamsSelf): boolean {
   return ours.has(a.from.id);
 }
 
-/** The `<at>…</at>` texts of mentions of our bot (Teams lists each mention as an entity with its exact text). */
+/**
+ * The `<at>…</at>` texts of mentions of our bot. Teams lists each mention as an entity, normally with its exact
+ * `text`; some clients and relays send the entity with `mentioned` only (no `text`), so the tag is rebuilt from the
+ * mentioned name and from our own name (`recipient.name`), and when neither matches the text, a leading `<at>…</at>`
+ * that names nobody else is ours (a channel message reaches the bot only through its mention).
+ */
 function botMentions(a: Message, self: TeamsSelf): { found: boolean; texts: string[] } {
   const ours = new Set([a.recipient.id, self.appId, self.appId ? `28:${self.appId}` : undefined].filter(Boolean));
-  const texts = (a.entities ?? [])
-    .filter((e) => e.type === 'mention')
-    .map((e) => e as { mentioned?: { id?: unknown }; text?: unknown })
-    .filter((e) => typeof e.mentioned?.id === 'string' && ours.has(e.mentioned.id))
-    .map((e) => (typeof e.text === 'string' ? e.text : ''));
-  return { found: texts.length > 0, texts: texts.filter(Boolean) };
+  const mentions = (a.entities ?? []).filter((e) => e.type === 'mention').map((e) => e as { mentioned?: { id?: unknown; name?: unknown }; text?: unknown });
+  const isOurs = (e: (typeof mentions)[number]) => typeof e.mentioned?.id === 'string' && ours.has(e.mentioned.id);
+  const ourMentions = mentions.filter(isOurs);
+  if (ourMentions.length === 0) return { found: false, texts: [] };
+  const text = a.text ?? '';
+  const texts = new Set<string>();
+  const names = new Set<string>();
+  for (const e of ourMentions) {
+    if (typeof e.text === 'string' && e.text) texts.add(e.text);
+    if (typeof e.mentioned?.name === 'string' && e.mentioned.name.trim()) names.add(e.mentioned.name.trim());
+  }
+  if (a.recipient.name?.trim()) names.add(a.recipient.name.trim());
+  const others = new Set(mentions.filter((e) => !isOurs(e)).map((e) => (typeof e.mentioned?.name === 'string' ? e.mentioned.name.trim().toLowerCase() : '')));
+  for (const tag of text.matchAll(/<at[^>]*>([^<]*)<\/at>/gi)) {
+    const inner = decodeEntities(tag[1]!).trim();
+    if ([...names].some((n) => n.toLowerCase() === inner.toLowerCase())) texts.add(tag[0]);
+  }
+  const leading = /^\s*(?:<p>\s*)?(<at[^>]*>([^<]*)<\/at>)/i.exec(text);
+  if (![...texts].some((t) => text.includes(t)) && leading && !others.has(decodeEntities(leading[2]!).trim().toLowerCase())) texts.add(leading[1]!);
+  return { found: true, texts: [...texts] };
 }
 
 function removeMentions(text: string, mentionTexts: string[]): string {

@@ -48,6 +48,10 @@ function parseMessage(message: TelegramMessage, update: TelegramUpdate, self: Te
     }
   } else if (chat.type !== 'private') {
     return unsupported(`message in a ${String(chat.type)} chat`);
+  } else if (self.botUsername && !own) {
+    // In a private chat every message is for us, but people still type "@shop_bot …" or tap "/start@shop_bot"
+    // (clients add the handle to commands picked from a list): the handle is noise there too.
+    text = stripMention(text, self.botUsername);
   }
 
   const parts: Part[] = [];
@@ -130,7 +134,7 @@ function mentions(text: string, entities: TelegramEntity[], botUsername: string)
 
 function stripMention(text: string, botUsername: string): string {
   return text
-    .replace(new RegExp(`@${escapeRegExp(botUsername)}\\b`, 'gi'), '')
+    .replace(new RegExp(`@${escapeRegExp(botUsername)}\\b[,:]?`, 'gi'), '')
     .replace(/[ \t]{2,}/g, ' ')
     .trim();
 }

@@ -64,6 +64,14 @@ describe('parseDiscordMessage', () => {
     expect(event).toMatchObject({ kind: 'message', address: { to: '400', extra: { replyTo: '5001' } }, parts: [{ type: 'text', text: 'can I pay with PayPal? cc <@556>' }] });
   });
 
+  it('takes a mention of its managed role as a mention, stripping that role but not others', () => {
+    const roles = { botRoleIds: ['930'], mentionedRoleIds: ['930', '931'] };
+    const [event] = parseDiscordMessage(guild({ content: '<@&930> can I pay with PayPal? cc <@&931>', ...roles }), self);
+    expect(event).toMatchObject({ kind: 'message', parts: [{ type: 'text', text: 'can I pay with PayPal? cc <@&931>' }] });
+    // Another role (the moderators) is not us.
+    expect(parseDiscordMessage(guild({ content: '<@&931> help', botRoleIds: ['930'], mentionedRoleIds: ['931'] }), self)).toEqual([expect.objectContaining({ kind: 'unsupported' })]);
+  });
+
   it('with threads, addresses a mention to the thread its reply opens (thread id = message id)', () => {
     const [event] = parseDiscordMessage(guild({ content: '<@100> Can I pay with PayPal?', mentionedUserIds: [BOT] }), threads);
     expect(event).toMatchObject({ kind: 'message', address: { to: '400', threadId: '5001', extra: { openThread: '1', threadName: 'Can I pay with PayPal?' } } });

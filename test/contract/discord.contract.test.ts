@@ -244,6 +244,13 @@ describe('Discord channel', () => {
     expect(conversation?.address).toMatchObject({ to: peer.generalId, threadId: mention });
   });
 
+  it('takes a mention of the bot’s managed role (tags.bot_id from GUILD_CREATE) as a mention, the role stripped', async () => {
+    const mention = peer.sendGuild(peer.generalId, peer.snowflake(), 'Do you ship to Norway?', { mentionRole: true });
+    await postedTo(mention);
+    const inbound = await inboundOf(mention);
+    expect(inbound?.parts).toEqual([{ type: 'text', text: 'Do you ship to Norway?' }]);
+  });
+
   it('ignores guild messages without a mention, other bots, and its own echoed messages', async () => {
     const before = await stored();
     const plain = peer.sendGuild(peer.generalId, peer.snowflake(), 'just chatting');

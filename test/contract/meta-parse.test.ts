@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { fromGraphError } from '../../adapters/meta/graph';
 import { metaHandshake, parseMessengerRequest, parseWhatsAppRequest, verifyMetaSignature } from '../../adapters/meta';
@@ -9,6 +11,9 @@ const TS = 1_772_366_400; // 2026-03-01T12:00:00Z in seconds
 function req(body: unknown, init: Partial<RawRequest> = {}): RawRequest {
   return { method: 'POST', path: '/webhooks/x', headers: {}, query: {}, rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), ...init };
 }
+
+/** A webhook body from test/fixtures/channels/meta, shaped like Meta's documented payloads, as a request. */
+const fixture = (name: string): RawRequest => req(readFileSync(join(__dirname, '../fixtures/channels/meta', name), 'utf8'));
 
 const wa = (messages: unknown[] = [], statuses: unknown[] = []) =>
   req({
@@ -68,6 +73,12 @@ describe('WhatsApp parse', () => {
       ['w1', 'refund', 'Refund'],
       ['w2', 'swap', 'Exchange'],
       ['w3', 'STOP', 'Stop promotions'],
+    ]);
+  });
+
+  it('maps the `played` status of a voice message to read', () => {
+    expect(parseWhatsAppRequest(fixture('whatsapp-status-played.json'), NOW)).toEqual([
+      { kind: 'status', externalId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTUA', status: 'read', at: new Date(1772366600 * 1000), raw: expect.any(Object) },
     ]);
   });
 
@@ -138,6 +149,15 @@ describe('Messenger / Instagram parse', () => {
       NOW,
     );
     expect(event).toMatchObject({ kind: 'message', parts: [{ type: 'media', url: 'https://cdn.example/a.jpg' }, { type: 'location', latitude: 1.5, longitude: 2.5 }] });
+  });
+
+  it('keeps Instagram shared posts, reels and story mentions as media with what they are as the caption', () => {
+    const [share] = parseMessengerRequest(fixture('instagram-share.json'), 'instagram', NOW);
+    expect(share).toMatchObject({ kind: 'message', from: { externalId: 'IGSID-ADA' }, parts: [{ type: 'media', url: expect.stringMatching(/^https:\/\/lookaside\.fbsbx\.com\//), caption: 'Shared a post' }] });
+    const [story] = parseMessengerRequest(fixture('instagram-story-mention.json'), 'instagram', NOW);
+    expect(story).toMatchObject({ kind: 'message', parts: [{ type: 'media', url: expect.stringContaining('asset_id=18000000000000002'), caption: 'Mentioned you in their story' }] });
+    const [reel] = parseMessengerRequest(fixture('instagram-reel.json'), 'instagram', NOW);
+    expect(reel).toMatchObject({ kind: 'message', parts: [{ type: 'text', text: 'is this jacket still in stock?' }, { type: 'media', caption: 'Shared a reel: Winter collection drop' }] });
   });
 
   it('turns quick replies and postbacks into actions', () => {

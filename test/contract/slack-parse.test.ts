@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import { webApi } from '@slack/bolt';
 import { toSlackBlocks } from '../../adapters/slack/blocks';
 import { fromSlackError } from '../../adapters/slack/errors';
+import { slackToPlain } from '../../adapters/slack/markup';
 import { parseSlackRequest } from '../../adapters/slack/parse';
 import { verifySlackSignature } from '../../adapters/slack/signature';
 import { AdapterError, type RawRequest, type RenderedMessage } from '../../adapters/types';
@@ -21,6 +24,8 @@ const form = (payload: unknown): RawRequest => ({
   query: {},
   rawBody: Buffer.from(new URLSearchParams({ payload: JSON.stringify(payload) }).toString()),
 });
+/** An Events API body from test/fixtures/channels/slack, shaped like Slack's documented payloads. */
+const fixture = (name: string): RawRequest => ({ ...json({}), rawBody: readFileSync(join(__dirname, '../fixtures/channels/slack', name)) });
 const callback = (event: Record<string, unknown>) => json({ type: 'event_callback', event_id: 'Ev1', authorizations: [{ user_id: 'UBOT', is_bot: true }], event });
 
 describe('verifySlackSignature', () => {
@@ -63,6 +68,31 @@ describe('parseSlackRequest', () => {
   it('strips the leading bot mention and threads channel mentions under themselves', () => {
     const [event] = parseSlackRequest(callback({ type: 'app_mention', channel: 'C1', user: 'U1', text: '<@UBOT>: where is my order?', ts: '5.5' }), {});
     expect(event).toMatchObject({ kind: 'message', address: { to: 'C1', threadId: '5.5' }, parts: [{ type: 'text', text: 'where is my order?' }] });
+  });
+
+  it('keeps files shared with a mention or a DM as media parts by file id, deleted ones left out', () => {
+    const [mention] = parseSlackRequest(fixture('app-mention-with-files.json'), {});
+    expect(mention).toMatchObject({ kind: 'message', externalId: 'Ev0LAN670R' });
+    expect(mention!.kind === 'message' && mention!.parts.slice(1)).toEqual([
+      { type: 'media', url: 'slack-file:F0S43PZDF', mimeType: 'application/pdf', name: 'invoice-42.pdf', sizeBytes: 48213 },
+    ]);
+    const [dm] = parseSlackRequest(fixture('dm-file-share.json'), {});
+    expect(dm).toMatchObject({ kind: 'message', address: { to: 'D0PNCRP9N' }, parts: [{ type: 'media', url: 'slack-file:F0S44ABCD', mimeType: 'image/jpeg', name: 'IMG_2041.jpg', sizeBytes: 203311 }] });
+  });
+
+  it('turns link, mention, channel and special markup into readable text (raw kept)', () => {
+    const [mention] = parseSlackRequest(fixture('app-mention-with-files.json'), {});
+    expect(mention!.kind === 'message' && mention!.parts[0]).toEqual({
+      type: 'text',
+      text: 'the invoice is wrong, see order 42 (https://shop.example/orders/42?a=1&b=2) and https://shop.example/help (cc @dana #billing @here) <urgent>',
+    });
+    expect(mention!.kind === 'message' && JSON.stringify(mention!.raw)).toContain('<!here>');
+    expect(slackToPlain('<mailto:ada@example.com|ada@example.com> <https://x.example|https://x.example> <!subteam^S0614TZR7|@support> <!subteam^S1> <!channel> <!everyone> <!date^1392734382^{date_pretty}|Feb 18, 2014> <!date^0^{date}> <@U1> &amp;lt;', new Set(['U1']))).toBe(
+      'ada@example.com https://x.example @support @S1 @channel @everyone Feb 18, 2014 1970-01-01T00:00:00.000Z &lt;',
+    );
+    // A bot mention inside the text goes too (only the leading one went before).
+    const [dm] = parseSlackRequest(callback({ type: 'message', channel_type: 'im', channel: 'D1', user: 'U1', text: 'thanks <@UBOT> and <@U2>', ts: '1.3' }), {});
+    expect(dm).toMatchObject({ parts: [{ type: 'text', text: 'thanks and @U2' }] });
   });
 
   it('flags our own messages (by user or bot id) and drops other bots, edits, channel chatter and DM mentions', () => {

@@ -144,6 +144,25 @@ describe('Slack channel', () => {
     expect(inbound?.parts).toEqual([{ type: 'text', text: 'Can I pay with PayPal?' }]);
   });
 
+  it('stores a file shared in a DM as a media part, and serves it to agents through a signed link fetched with the bot token', async () => {
+    const bytes = Buffer.from('%PDF-1.4 slack invoice');
+    peer.files.set('F0FILE1', { name: 'invoice.pdf', mimetype: 'application/pdf', bytes });
+    const file = { id: 'F0FILE1', name: 'invoice.pdf', title: 'invoice.pdf', mimetype: 'application/pdf', filetype: 'pdf', mode: 'hosted', size: bytes.length, url_private: 'https://files.slack.com/files-pri/T1-F0FILE1/invoice.pdf' };
+    const res = await postToSlackWebhook(webhook, secret, dmEvent('file-1', 'U-files', 'my invoice is wrong', { subtype: 'file_share', files: [file] }));
+    expect(res.status).toBe(200);
+    const stored = await until(t, async () => inboundOf('file-1'));
+    expect(stored.parts).toEqual([
+      { type: 'text', text: 'my invoice is wrong' },
+      { type: 'media', url: 'slack-file:F0FILE1', mimeType: 'application/pdf', name: 'invoice.pdf', sizeBytes: bytes.length },
+    ]);
+    const served = await fetch(`${t.url}/media/${t.gateway.deps.mediaLinks.token({ messageId: String(stored._id), index: 1 }, new Date())}`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-type')).toBe('application/pdf');
+    expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(peer.accepted('files.info').at(-1)?.form).toMatchObject({ file: 'F0FILE1' });
+    expect(peer.downloads.at(-1)).toMatchObject({ path: '/files-pri/T1-F0FILE1/download/invoice.pdf', authorization: 'Bearer xoxb-test-token' });
+  });
+
   it('stores a button click (form-encoded block_actions) with its value and answers it in the DM', async () => {
     const click = {
       type: 'block_actions',

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deskActionValue, type EscalationCard } from '../../adapters/desk';
 import { splitConversationId } from '../../adapters/teams/activity';
 import { choicesCard, escalationCard } from '../../adapters/teams/cards';
@@ -16,6 +18,7 @@ const req = (body: unknown): RawRequest => ({
   query: {},
   rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
 });
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../fixtures/channels/teams', name), 'utf8'));
 const parse = (body: unknown) => parseTeamsRequest(req(body), { appId: APP_ID });
 const only = <K extends InboundEvent['kind']>(events: InboundEvent[], kind: K) => {
   expect(events).toHaveLength(1);
@@ -77,6 +80,15 @@ describe('Teams parse', () => {
       'message',
     );
     expect(event.parts).toEqual([{ type: 'text', text: 'ask Bob about <order> #42 "now"' }]);
+  });
+
+  it('strips the bot mention when its entity has no text (by the mentioned name, or the leading tag naming nobody else)', () => {
+    const named = only(parse(fixture('mention-without-text.json')), 'message');
+    expect(named.parts).toEqual([{ type: 'text', text: 'where is my refund?' }]);
+    expect(named.ambient).toBeUndefined();
+    const unnamed = only(parse(fixture('mention-short-name.json')), 'message');
+    expect(unnamed.parts).toEqual([{ type: 'text', text: 'can Bob change my address?' }]);
+    expect(unnamed.ambient).toBeUndefined();
   });
 
   it('gives a thread reply the same address as the mention that started the thread', () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTelegramAdapter } from '../../adapters/telegram';
 import { fromTelegramResponse } from '../../adapters/telegram/errors';
 import { LABEL_CHOICE_PREFIX, toInlineKeyboard } from '../../adapters/telegram/keyboard';
@@ -16,6 +18,7 @@ function message(over: Record<string, unknown> = {}) {
   return { message_id: 10, from: ada, chat: { id: 42, type: 'private' }, date: 1_900_000_000, text: 'Where is my order?', ...over };
 }
 const parse = (update: unknown, s: { botUsername?: string } = self) => parseTelegramRequest(req(update), s);
+const fixture = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../fixtures/channels/telegram', name), 'utf8'));
 const group = { id: -100500, type: 'supergroup', title: 'Fans' };
 
 describe('parseTelegramRequest', () => {
@@ -52,6 +55,14 @@ describe('parseTelegramRequest', () => {
     expect(parse({ update_id: 1, message: message({ chat: group, text: `/help@${BOT}` }) })[0]).toMatchObject({ kind: 'message', parts: [{ type: 'text', text: '/help' }] });
     // Without knowing its own username the adapter cannot tell: groups are ignored.
     expect(parse({ update_id: 1, message: message({ chat: group, text, entities: [{ type: 'mention', offset: 4, length: BOT.length + 1 }] }) }, {})[0]).toMatchObject({ kind: 'unsupported' });
+  });
+
+  it('strips the bot’s @handle in private chats too (typed, or added to a command picked from the list)', () => {
+    const typed = parse(fixture('private-handle.json'))[0];
+    expect(typed).toMatchObject({ kind: 'message', parts: [{ type: 'text', text: 'where is my parcel?' }] });
+    expect(parse(fixture('private-command-handle.json'))[0]).toMatchObject({ kind: 'message', parts: [{ type: 'text', text: '/start' }] });
+    // Another handle is the customer's words.
+    expect(parse({ update_id: 1, message: message({ text: 'ask @shop_bot_fan or @ada' }) })[0]).toMatchObject({ parts: [{ type: 'text', text: 'ask @shop_bot_fan or @ada' }] });
   });
 
   it('addresses forum topics by message_thread_id, but not plain reply threads', () => {

@@ -58,6 +58,8 @@ export class DiscordPeer extends EventEmitter {
   readonly applicationId = '900000000000000001';
   readonly guildId = '910000000000000001';
   readonly generalId = '920000000000000001';
+  /** The managed role Discord creates for the bot when it joins the guild (`tags.bot_id` = the bot's user id). */
+  readonly botRoleId = '930000000000000001';
   readonly calls: DiscordCall[] = [];
   /** Every gateway frame received from clients, in order (op, and the IDENTIFY/RESUME payload). */
   readonly received: Array<{ op: number; d: unknown }> = [];
@@ -162,12 +164,14 @@ export class DiscordPeer extends EventEmitter {
   }
 
   /** A message in a guild channel or thread; `mention` puts `<@bot>` in front (and in `mentions`, as Discord does). */
-  sendGuild(channelId: string, userId: string, content: string, options: { mention?: boolean; id?: string; author?: Record<string, unknown> } = {}): string {
+  sendGuild(channelId: string, userId: string, content: string, options: { mention?: boolean; mentionRole?: boolean; id?: string; author?: Record<string, unknown> } = {}): string {
     const id = options.id ?? this.snowflake();
     const author = options.author ?? this.user(userId);
-    const text = options.mention ? `<@${this.bot.id}> ${content}` : content;
+    // `mentionRole`: the bot's managed role picked from the client's list instead of the bot (`<@&role>`).
+    const text = options.mention ? `<@${this.bot.id}> ${content}` : options.mentionRole ? `<@&${this.botRoleId}> ${content}` : content;
     this.dispatch('MESSAGE_CREATE', {
       ...this.message(id, channelId, author, text, options.mention ? [this.bot] : []),
+      ...(options.mentionRole ? { mention_roles: [this.botRoleId] } : {}),
       guild_id: this.guildId,
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     });
@@ -323,7 +327,10 @@ export class DiscordPeer extends EventEmitter {
       preferred_locale: 'en-US',
       emojis: [],
       stickers: [],
-      roles: [{ id: this.guildId, name: '@everyone', permissions: '274877975552', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        { id: this.guildId, name: '@everyone', permissions: '274877975552', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 },
+        { id: this.botRoleId, name: String(this.bot.username), permissions: '277025508352', position: 1, color: 0, hoist: false, managed: true, mentionable: false, flags: 0, tags: { bot_id: this.bot.id } },
+      ],
       joined_at: new Date().toISOString(),
       large: false,
       unavailable: false,

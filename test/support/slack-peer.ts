@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { EventEmitter, once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface SlackCall {
@@ -41,8 +41,14 @@ export class SlackPeer extends EventEmitter {
   /** Socket Mode: the WebSocket URL `apps.connections.open` hands out (set by SlackSocketPeer); unset, it refuses. */
   socketModeUrl: string | undefined;
 
+  /** Files shared in the workspace (`files.info`, and their private download links): id → what Slack stores. */
+  readonly files = new Map<string, { name: string; mimetype: string; bytes: Buffer }>();
+  /** Downloads of private file links, with the Authorization header they came with. */
+  readonly downloads: Array<{ path: string; authorization?: string }> = [];
+
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
+      if (req.method === 'GET' && req.url?.startsWith('/files-pri/')) return this.download(req.url, req.headers.authorization, res);
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
@@ -101,6 +107,22 @@ export class SlackPeer extends EventEmitter {
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
   }
 
+  /** A private file link: the bytes with a bearer token; without one Slack answers its HTML sign-in page with 200. */
+  private download(path: string, authorization: string | undefined, res: ServerResponse): void {
+    this.downloads.push({ path, ...(authorization ? { authorization } : {}) });
+    const id = /^\/files-pri\/T1-([^/]+)\//.exec(path)?.[1] ?? '';
+    const file = this.files.get(id);
+    if (!authorization?.startsWith('Bearer ')) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<html><body>Sign in to Slack</body></html>');
+    } else if (!file) {
+      res.writeHead(404).end();
+    } else {
+      res.writeHead(200, { 'content-type': file.mimetype });
+      res.end(file.bytes);
+    }
+  }
+
   private canned(method: string, form: Record<string, string>): Scripted {
     const ts = `${1_700_000_000 + ++this.seq}.000100`;
     switch (method) {
@@ -115,6 +137,16 @@ export class SlackPeer extends EventEmitter {
         return user
           ? { status: 200, body: { ok: true, user: { id: form.user, name: user.toLowerCase(), real_name: user, profile: { display_name: user, real_name: user } } } }
           : { status: 200, body: { ok: false, error: 'user_not_found' } };
+      }
+      case 'files.info': {
+        const file = this.files.get(form.file ?? '');
+        if (!file) return { status: 200, body: { ok: false, error: 'file_not_found' } };
+        const base = this.apiUrl.replace(/\/api\/$/, '');
+        const url = `${base}/files-pri/T1-${form.file}/${file.name}`;
+        return {
+          status: 200,
+          body: { ok: true, file: { id: form.file, name: file.name, mimetype: file.mimetype, size: file.bytes.length, mode: 'hosted', url_private: url, url_private_download: url.replace(/\/([^/]+)$/, '/download/$1') } },
+        };
       }
       case 'apps.connections.open':
         return this.socketModeUrl ? { status: 200, body: { ok: true, url: this.socketModeUrl } } : { status: 200, body: { ok: false, error: 'not_allowed_token_type' } };
