@@ -91,7 +91,15 @@ export interface ThreadPost {
 
 export interface DeskSurface {
   readonly kind: Extract<ChannelKind, 'slack' | 'teams'>;
-  postCard(target: DeskTarget, card: EscalationCard): Promise<DeskThreadRef>;
+  /** `nonce` is carried by the card where the platform can (Slack message metadata), for `findCard` and `cardNonce`. */
+  postCard(target: DeskTarget, card: EscalationCard, nonce?: string): Promise<DeskThreadRef>;
+  /**
+   * The card carrying `nonce` posted to `target` since `since`, when the platform lets us read it back (Slack's
+   * conversations.history): how a re-run after a lost answer adopts the card instead of posting it twice.
+   */
+  findCard?(target: DeskTarget, nonce: string, since: Date): Promise<DeskThreadRef | undefined>;
+  /** The nonce a thread root at `channel`/`rootId` carries, if it is one of our cards (read back from the platform). */
+  cardNonce?(channel: string, rootId: string): Promise<string | undefined>;
   updateCard(thread: DeskThreadRef, card: EscalationCard): Promise<void>;
   postInThread(thread: DeskThreadRef, post: ThreadPost): Promise<{ id?: string }>;
   /** Display name of a platform user (for attribution and "claimed by"); undefined when the platform will not say. */

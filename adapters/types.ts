@@ -163,6 +163,11 @@ export interface DeliveryReceipt {
   /** Some channels know at once that the message reached the device (our web chat with a live socket). */
   status: Extract<DeliveryStatus, 'sent' | 'delivered'>;
   /**
+   * Nobody took it now (a web chat visitor without an open socket on this process): it is in the stored history
+   * the visitor is shown when they connect, so the message stays `queued` until their receipt marks it delivered.
+   */
+  awaitingRecipient?: boolean;
+  /**
    * Set when the platform's rules made the adapter send something else than the text (WhatsApp outside the 24-hour
    * window: the re-engagement template). Stored on the message; an agent who wrote it is told in the desk thread.
    */

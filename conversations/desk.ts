@@ -20,6 +20,12 @@ export interface DeskThreadRecord {
   threadKey?: string;
   /** The surface's thread reference extras (Teams: the thread's conversation id, serviceUrl). */
   extra: KeyValue[];
+  /**
+   * Set before the card is first sent, cleared once its root is stored: the card carries `nonce` (Slack message
+   * metadata), so a re-run after a crash or a lost answer can find the card it already posted since `at` instead
+   * of posting a second one, and an agent's reply that overtakes the stored root can still find its thread.
+   */
+  posting?: { nonce: string; at: Date };
   createdAt: Date;
 }
 
@@ -61,10 +67,14 @@ const deskThreadSchema = new Schema<DeskThreadRecord>(
     rootChannel: String,
     threadKey: String,
     extra: { type: [keyValue], default: [] },
+    posting: { _id: false, type: { nonce: String, at: Date } },
   },
   { timestamps: { createdAt: true, updatedAt: false }, versionKey: false },
 );
 deskThreadSchema.index({ threadKey: 1 }, { unique: true, sparse: true });
+// A card being posted: found by its nonce when an agent's reply overtakes the stored root.
+deskThreadSchema.index({ 'posting.nonce': 1 }, { sparse: true });
+deskThreadSchema.index({ deskChannelId: 1, 'posting.at': 1 }, { sparse: true });
 deskThreadSchema.index({ conversationId: 1 });
 
 const deskPostSchema = new Schema<DeskPostRecord>(
@@ -143,7 +153,21 @@ export class DeskRepository {
   }
 
   async setRoot(id: string, root: { rootId: string; rootChannel: string; threadKey: string; extra: KeyValue[] }): Promise<void> {
-    await this.models.DeskThread.updateOne({ _id: id }, { $set: root });
+    await this.models.DeskThread.updateOne({ _id: id }, { $set: root, $unset: { posting: 1 } });
+  }
+
+  /** Records that the card is about to be sent with `nonce`; the first attempt's time stays (the search starts there). */
+  async markPosting(id: string, nonce: string, at: Date): Promise<void> {
+    await this.models.DeskThread.updateOne({ _id: id, rootId: { $exists: false }, posting: { $exists: false } }, { $set: { posting: { nonce, at } } });
+  }
+
+  /** Whether a card of this desk was sent (or is being sent) and its root is not stored yet. */
+  async hasCardInFlight(deskChannelId: string): Promise<boolean> {
+    return (await this.models.DeskThread.exists({ deskChannelId, 'posting.at': { $exists: true }, rootId: { $exists: false } })) !== null;
+  }
+
+  async threadByPostingNonce(nonce: string): Promise<DeskThreadRecord | null> {
+    return this.models.DeskThread.findOne({ 'posting.nonce': nonce }).lean<DeskThreadRecord>();
   }
 
   /** Queues a desk post once per key; false when it was queued before (a redelivery, a crashed worker's re-run). */

@@ -40,6 +40,8 @@ function receiptUpdate(status: DeliveryStatus, at: Date, error?: { code: string;
       ...(field ? { [`delivery.${field}`]: at } : {}),
       ...(error ? { 'delivery.error': { ...error, retryable: false, at } } : {}),
     },
+    // A receipt is the recipient taking it: no longer waiting for them.
+    $unset: { 'delivery.awaitingRecipient': 1 },
   };
 }
 
@@ -253,6 +255,21 @@ export class MessageRepository {
     if (moved.matchedCount === 0) {
       await this.models.Message.updateOne({ _id: id }, { $set: facts, $inc: { 'delivery.attempts': 1 }, $unset: { 'delivery.error': 1 } });
     }
+  }
+
+  /**
+   * The channel took the reply but nobody received it (a web chat visitor with no open socket): the job is done
+   * (retrying would not reach them sooner), the message stays `queued` and flagged until a receipt moves it on.
+   */
+  async markAwaitingRecipient(id: Types.ObjectId, externalIds: string[]): Promise<void> {
+    await this.models.Message.updateOne(
+      { _id: id, 'delivery.status': 'queued' },
+      {
+        $set: { 'delivery.awaitingRecipient': true, ...(externalIds.length ? { externalId: externalIds[0], 'delivery.externalIds': externalIds } : {}) },
+        $inc: { 'delivery.attempts': 1 },
+        $unset: { 'delivery.error': 1 },
+      },
+    );
   }
 
   async markRetry(id: Types.ObjectId, error: { code: string; message: string }, nextAttemptAt: Date, now: Date): Promise<void> {

@@ -94,6 +94,8 @@ const deliverySchema = new Schema(
     externalIds: { type: [String], default: [] },
     error: { code: String, message: String, retryable: Boolean, at: Date },
     substitute: { code: String, description: String },
+    /** Handed to the channel but nobody took it yet (a web chat visitor offline): queued until their receipt. */
+    awaitingRecipient: Boolean,
     sentAt: Date,
     deliveredAt: Date,
     readAt: Date,

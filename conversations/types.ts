@@ -133,6 +133,8 @@ export interface DeliveryState {
   error?: { code: string; message: string; retryable: boolean; at: Date };
   /** What went out instead of the text, when a platform rule required it (a WhatsApp re-engagement template). */
   substitute?: { code: string; description: string };
+  /** Handed to the channel but nobody took it yet (a web chat visitor offline): stays queued until their receipt. */
+  awaitingRecipient?: boolean;
   sentAt?: Date;
   deliveredAt?: Date;
   readAt?: Date;

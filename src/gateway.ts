@@ -231,6 +231,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     {
       owner: processId,
       leaseMs: config.CONNECTION_LEASE_MS,
+      // Discord's gateway and WhatsApp Web cannot redeliver: what the store refuses is held on local disk meanwhile.
+      spool: { dir: join(config.DATA_DIR, 'spool'), kinds: ['discord', 'whatsapp'] },
       factories: {
         discord: (channel, onEvent) =>
           createDiscordConnection(channel, onEvent, { timeoutMs: config.DELIVERY_TIMEOUT_MS, readyTimeoutMs: Math.max(5_000, config.CONNECTION_LEASE_MS), log }),

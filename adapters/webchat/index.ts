@@ -54,9 +54,10 @@ export function createWebchatAdapter(channel: ChannelInstance, hub: WebchatHub, 
         ...(message.citations?.length ? { citations: message.citations } : {}),
         createdAt: clock().toISOString(),
       };
-      hub.push(channel.id, to.to, { type: 'message', message: frame });
-      // Stored either way: a visitor who is offline now sees it in the history on return. Receipts move it on.
-      return { status: 'sent', externalId: id };
+      const sockets = hub.push(channel.id, to.to, { type: 'message', message: frame });
+      // `sent` only when an open socket took the frame. Otherwise it waits in the stored history the widget is shown
+      // on (re)connect, here or on another process, and the widget's receipt marks it delivered.
+      return sockets > 0 ? { status: 'sent', externalId: id } : { status: 'sent', externalId: id, awaitingRecipient: true };
     },
 
     async typing(to) {

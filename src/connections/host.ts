@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ChannelInstance, ChannelKind, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import type { InboundOutcome } from '../pipeline/inbound';
+import { EventSpool } from './spool';
 
 /** A platform connection that must be open in exactly one process: a Discord gateway session, Slack Socket Mode. */
 export interface StatefulConnection {
@@ -14,7 +15,10 @@ export interface StatefulConnection {
  * `onEvent` persists (or hands to the desk) one event and resolves with what happened, including a desk's answer
  * to a command, for transports that answer in their acknowledgement (Slack Socket Mode).
  */
-export type ConnectionFactory = (channel: ChannelInstance, onEvent: (event: InboundEvent) => Promise<InboundOutcome>) => StatefulConnection;
+export type ConnectionFactory = (channel: ChannelInstance, onEvent: (event: InboundEvent) => Promise<ConnectionOutcome>) => StatefulConnection;
+
+/** What the store made of an event, or `held`: it is in the local spool and will be stored when the store is back. */
+export type ConnectionOutcome = InboundOutcome | { kind: 'held' };
 
 export interface ConnectionHostOptions {
   /** This process's lease owner id. */
@@ -30,6 +34,12 @@ export interface ConnectionHostOptions {
   /** Attempts per event before it is logged and dropped (the ingest store may be briefly unreachable). */
   ingestAttempts?: number;
   ingestRetryMs?: number;
+  /**
+   * Kinds whose platform cannot redeliver an event we failed to store (Discord's gateway, WhatsApp Web): after one
+   * failed attempt their events are held in a local spool under `dir` and drained into the store, in order, with
+   * back-off from `retryMs` up to `maxRetryMs`. Other kinds (Slack Socket Mode, IMAP) withhold their ack instead.
+   */
+  spool?: { dir: string; kinds: ChannelKind[]; retryMs?: number; maxRetryMs?: number };
 }
 
 /** The longest a process waits before trying a connection that keeps failing to start again. */
@@ -68,6 +78,9 @@ export class ConnectionHost extends EventEmitter {
   /** Per channel, the tail of its ingest chain: gateway events are persisted in the order they arrived. */
   private readonly queues = new Map<string, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly spool: EventSpool | undefined;
+  /** Per channel with held events: the next drain's timer and the current back-off. */
+  private readonly drains = new Map<string, { timer: NodeJS.Timeout | undefined; delayMs: number }>();
   private running = false;
   private pass: Promise<void> = Promise.resolve();
 
@@ -80,6 +93,7 @@ export class ConnectionHost extends EventEmitter {
     private readonly clock: () => Date = () => new Date(),
   ) {
     super();
+    this.spool = options.spool ? new EventSpool(options.spool.dir) : undefined;
   }
 
   get kinds(): ChannelKind[] {
@@ -105,6 +119,11 @@ export class ConnectionHost extends EventEmitter {
     if (this.running || this.kinds.length === 0) return;
     this.running = true;
     this.schedule(0);
+    // Events held by an earlier run (one that crashed or stopped while the store was down) go in first.
+    void this.spool
+      ?.channels()
+      .then((ids) => ids.forEach((id) => this.scheduleDrain(id, 0)))
+      .catch((err: unknown) => this.log.error({ err }, 'held connection events could not be listed'));
   }
 
   /**
@@ -114,6 +133,8 @@ export class ConnectionHost extends EventEmitter {
   async stop(options: { release?: boolean } = {}): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    for (const drain of this.drains.values()) clearTimeout(drain.timer);
+    this.drains.clear();
     await this.pass;
     await Promise.all([...this.held.keys()].map((id) => this.drop(id, options.release === false ? 'halt' : 'release')));
     await Promise.all(this.queues.values());
@@ -258,21 +279,28 @@ export class ConnectionHost extends EventEmitter {
   }
 
   /**
-   * Persists one event behind the channel's earlier ones. There is no platform ack to withhold on a gateway, so a
-   * failing store is retried a few times, then the event is logged and dropped: the process must not crash, and
-   * the queue must not stall behind it. The returned promise rejects in that case, for callers that can still
-   * refuse an acknowledgement (a button click's interaction ack).
+   * Persists one event behind the channel's earlier ones. A failing store is retried a few times; then an event of
+   * a spooled kind is held on local disk (resolving `held`: the caller may acknowledge it), any other is logged and
+   * the promise rejects, for callers that can still refuse an acknowledgement so the platform redelivers (Slack
+   * Socket Mode, IMAP, a Discord button click's interaction ack). Nothing may throw into the connection.
    */
-  private enqueue(channel: ChannelInstance, event: InboundEvent): Promise<InboundOutcome> {
-    const attempts = this.options.ingestAttempts ?? 4;
+  private enqueue(channel: ChannelInstance, event: InboundEvent): Promise<ConnectionOutcome> {
+    const spooled = this.spool && this.options.spool!.kinds.includes(channel.kind) ? this.spool : undefined;
+    // One attempt before holding: the spool retries with its own back-off and survives a restart; memory does not.
+    const attempts = spooled ? 1 : (this.options.ingestAttempts ?? 4);
     const retryMs = this.options.ingestRetryMs ?? 200;
-    const previous = this.queues.get(channel.id) ?? Promise.resolve();
-    const result = previous.then(async () => {
+    return this.inOrder(channel.id, async (): Promise<ConnectionOutcome> => {
+      // Held events first: a new one goes behind them, so a conversation's messages keep their order.
+      if (spooled && (await spooled.has(channel.id))) return this.hold(spooled, channel.id, event);
       for (let attempt = 1; ; attempt++) {
         try {
           return await this.ingestor.ingest(channel, event);
         } catch (err) {
           if (attempt >= attempts) {
+            if (spooled) {
+              this.log.warn({ err, channel: channel.id, event: describe(event) }, 'inbound event not stored: held in the local spool');
+              return this.hold(spooled, channel.id, event);
+            }
             this.log.error({ err, channel: channel.id, event: describe(event) }, 'inbound event could not be stored: dropped');
             throw err;
           }
@@ -281,13 +309,71 @@ export class ConnectionHost extends EventEmitter {
         }
       }
     });
+  }
+
+  private async hold(spool: EventSpool, channelId: string, event: InboundEvent): Promise<ConnectionOutcome> {
+    try {
+      await spool.append(channelId, event);
+    } catch (err) {
+      // Neither the store nor the local disk took it: the one way left to lose an event, and it is said loudly.
+      this.log.error({ err, channel: channelId, event: describe(event) }, 'inbound event could not be stored or held: dropped');
+      throw err;
+    }
+    this.emit('held', channelId, event);
+    if (!this.drains.has(channelId)) this.scheduleDrain(channelId, this.options.spool!.retryMs ?? 500);
+    return { kind: 'held' };
+  }
+
+  private scheduleDrain(channelId: string, delayMs: number): void {
+    const drain = this.drains.get(channelId) ?? { timer: undefined, delayMs };
+    clearTimeout(drain.timer);
+    drain.delayMs = delayMs;
+    drain.timer = setTimeout(() => void this.inOrder(channelId, () => this.drain(channelId)), delayMs);
+    this.drains.set(channelId, drain);
+  }
+
+  /**
+   * Stores the channel's held events in order, on the channel's queue (new events wait behind). What the store
+   * refuses stays held and is tried again later, waiting twice as long each time, up to `maxRetryMs`.
+   */
+  private async drain(channelId: string): Promise<void> {
+    const spool = this.spool!;
+    const settings = this.options.spool!;
+    if (!this.running || !this.drains.has(channelId)) return;
+    let events: InboundEvent[] = [];
+    let stored = 0;
+    try {
+      events = await spool.read(channelId);
+      const channel = events.length ? await this.store.channels.get(channelId) : undefined;
+      // Not (yet) defined in this store, e.g. a restart against a cluster still being set up: kept, never guessed at.
+      if (events.length && !channel) throw new Error(`channel ${channelId} is not defined in the store`);
+      for (const event of events) {
+        await this.ingestor.ingest(channel!, event);
+        stored++;
+      }
+      await spool.keep(channelId, []);
+      this.drains.delete(channelId);
+      if (events.length) this.log.info({ channel: channelId, events: events.length }, 'held connection events stored');
+      this.emit('drained', channelId, events.length);
+    } catch (err) {
+      await spool.keep(channelId, events.slice(stored)).catch((e: unknown) => this.log.error({ err: e, channel: channelId }, 'held events not rewritten; stored ones will be replayed once (ingest deduplicates)'));
+      const delayMs = Math.min((this.drains.get(channelId)?.delayMs || (settings.retryMs ?? 500)) * 2, settings.maxRetryMs ?? 30_000);
+      this.log.warn({ err, channel: channelId, held: events.length - stored, retryInMs: delayMs }, 'held connection events not stored yet');
+      if (this.running) this.scheduleDrain(channelId, delayMs);
+    }
+  }
+
+  /** Runs `task` after the channel's earlier events and drains: one chain per channel keeps arrival order. */
+  private inOrder<T>(channelId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(channelId) ?? Promise.resolve();
+    const result = previous.then(task);
     const tail = result.then(
       () => undefined,
       () => undefined,
     );
-    this.queues.set(channel.id, tail);
+    this.queues.set(channelId, tail);
     void tail.then(() => {
-      if (this.queues.get(channel.id) === tail) this.queues.delete(channel.id);
+      if (this.queues.get(channelId) === tail) this.queues.delete(channelId);
     });
     return result;
   }

@@ -1,1 +1,1 @@
-export { ConnectionHost, connectionLeaseName, type ConnectionFactory, type ConnectionHostOptions, type StatefulConnection } from './host';
+export { ConnectionHost, connectionLeaseName, type ConnectionFactory, type ConnectionHostOptions, type ConnectionOutcome, type StatefulConnection } from './host';

@@ -62,7 +62,14 @@ export class DeskDeliverer extends EventEmitter {
     const conversation = await this.store.conversations.get(post.conversationId);
     if (!conversation) throw new AdapterError('rejected', 'the conversation no longer exists', { retryable: false });
     if (post.kind === 'card') {
-      const ref = await surface.postCard({ channel: thread.target.channel, extra: fromKeyValues(thread.target.extra) }, await buildEscalationCard(this.store, conversation));
+      const target = { channel: thread.target.channel, extra: fromKeyValues(thread.target.extra) };
+      const nonce = thread.posting?.nonce ?? String(post._id);
+      // Sent before (then a crash, a timeout, a lost answer): adopt that card rather than post a second one.
+      let ref = thread.posting ? await this.findPosted(surface, target, thread.posting) : undefined;
+      if (!ref) {
+        await this.store.desk.markPosting(thread._id, nonce, this.clock());
+        ref = await surface.postCard(target, await buildEscalationCard(this.store, conversation), nonce);
+      }
       const extra = Object.entries(ref.extra ?? {}).map(([k, v]) => ({ k, v }));
       await this.store.desk.setRoot(thread._id, { rootId: ref.rootId, rootChannel: ref.channel, threadKey: deskThreadKey(thread.deskChannelId, ref.channel, ref.rootId), extra });
       return ref.rootId;
@@ -76,6 +83,22 @@ export class DeskDeliverer extends EventEmitter {
     }
     const result = await surface.postInThread(ref, post.post ?? { kind: 'event', text: '' });
     return result.id;
+  }
+
+  /**
+   * The card an earlier attempt posted, read back by its nonce where the surface can (Slack). A transient failure
+   * to look is retried like a failed post; a surface that cannot look (Teams, or Slack without the history scope)
+   * posts again: the duplicate this cannot rule out is the one the README states.
+   */
+  private async findPosted(surface: ReturnType<DeskSurfaces['get']>, target: { channel: string; extra: Record<string, string> }, posting: { nonce: string; at: Date }): Promise<DeskThreadRef | undefined> {
+    if (!surface.findCard) return undefined;
+    try {
+      return await surface.findCard(target, posting.nonce, posting.at);
+    } catch (err) {
+      if (err instanceof AdapterError && err.retryable) throw err;
+      this.log.warn({ err, channel: target.channel }, 'desk: could not look for an earlier card; posting it again');
+      return undefined;
+    }
   }
 
   private async handleFailure(post: DeskPostRecord, err: unknown, now: Date): Promise<void> {

@@ -156,7 +156,9 @@ export class DeskService implements HandoffListener {
     }
     if (event.kind !== 'message') return undefined;
     if (event.address.threadId) {
-      const thread = await this.store.desk.threadByKey(deskThreadKey(channel.id, event.address.to, event.address.threadId));
+      const thread =
+        (await this.store.desk.threadByKey(deskThreadKey(channel.id, event.address.to, event.address.threadId))) ??
+        (event.isSelf ? null : await this.threadOfCardInFlight(channel, event.address.to, event.address.threadId));
       if (thread) {
         if (!event.isSelf) await this.agentMessage(channel, thread, event);
         return {};
@@ -176,6 +178,28 @@ export class DeskService implements HandoffListener {
       return {};
     }
     return undefined;
+  }
+
+  /**
+   * A reply in a thread we do not know yet may be under a card whose answer (its root id) is not stored yet: the
+   * post went out, then the process died or the answer was lost or is still on its way. When a card of this desk is
+   * in flight, the thread's root is read back from the platform, and its nonce names our thread: the root is stored
+   * here (as the deliverer would) and the reply is the agent's, not channel chatter.
+   */
+  private async threadOfCardInFlight(channel: ChannelInstance, platformChannel: string, rootId: string): Promise<DeskThreadRecord | null> {
+    const settings = deskSettingsOf(channel);
+    if (!settings || !deskChannels(settings).has(platformChannel)) return null;
+    if (!(await this.store.desk.hasCardInFlight(channel.id))) return null;
+    const surface = this.surfaces.get(channel);
+    if (!surface.cardNonce) return null;
+    // Unreadable now (rate limit, network): thrown, so the platform redelivers the reply instead of it being dropped.
+    const nonce = await surface.cardNonce(platformChannel, rootId);
+    const thread = nonce ? await this.store.desk.threadByPostingNonce(nonce) : null;
+    if (!thread || thread.deskChannelId !== channel.id) return null;
+    const threadKey = deskThreadKey(channel.id, platformChannel, rootId);
+    await this.store.desk.setRoot(thread._id, { rootId, rootChannel: platformChannel, threadKey, extra: [] });
+    this.log.info({ channel: channel.id, thread: thread._id }, 'desk: a reply overtook its card; thread root stored from the card read back');
+    return { ...thread, rootId, rootChannel: platformChannel, threadKey, extra: [] };
   }
 
   private async command(channel: ChannelInstance, event: DeskEvent, text: string): Promise<RawResponse> {

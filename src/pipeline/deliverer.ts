@@ -39,7 +39,7 @@ const HAND_BACK_MS = 50;
  * replies of one conversation in order, retries what may succeed later (exponential backoff with jitter, at least
  * the platform's Retry-After), and dead-letters the rest with the error stored on the message.
  *
- * Events: `sent` (message, status), `retry` (message, error, delayMs), `failed` (message, error), `handed-back`
+ * Events: `sent` (message, status: `queued` when nobody took it yet, see `awaitingRecipient`), `retry` (message, error, delayMs), `failed` (message, error), `handed-back`
  * (message: left for the process that holds the channel's session).
  */
 export class Deliverer extends EventEmitter {
@@ -137,22 +137,25 @@ export class Deliverer extends EventEmitter {
       const externalIds = [...delivery.externalIds];
       let status: 'sent' | 'delivered' = 'delivered';
       let substitute = delivery.substitute;
+      let awaiting = false;
       for (let i = delivery.chunksSent; i < chunks.length; i++) {
         const receipt = await adapter.send(address, chunks[i]!);
         if (receipt.externalId) externalIds.push(receipt.externalId);
         if (receipt.status === 'sent') status = 'sent';
+        if (receipt.awaitingRecipient) awaiting = true;
         substitute ??= receipt.substitute;
         // Only multi-chunk replies need their progress saved: a retry must not resend the chunks that made it.
         if (chunks.length > 1 && i < chunks.length - 1) await this.store.messages.recordChunkSent(message._id, receipt.externalId);
       }
       const sentAt = this.clock();
       if (substitute) await this.tellAgent(message, { substitute }, sentAt);
-      await this.store.messages.markSent(message._id, status, sentAt, externalIds, substitute);
+      if (awaiting) await this.store.messages.markAwaitingRecipient(message._id, externalIds);
+      else await this.store.messages.markSent(message._id, status, sentAt, externalIds, substitute);
       await Promise.all([
         this.store.jobs.complete(job._id, this.options.owner),
         message.author.kind !== 'system' ? this.store.conversations.recordFirstResponse(conversation, sentAt) : undefined,
       ]);
-      this.emit('sent', message, status);
+      this.emit('sent', message, awaiting ? 'queued' : status);
     } catch (err) {
       await this.handleFailure(job, message, err, now);
     }

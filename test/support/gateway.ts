@@ -39,6 +39,8 @@ export interface TestGatewayOptions {
   uri?: string;
   /** Instead of a pino logger at LOG_LEVEL: for tests that read what the gateway logged. */
   log?: Logger;
+  /** The store's URI for this gateway (a relay in front of it, test/support/tcp-proxy.ts), and driver options to go with it. */
+  mongo?: { uri: string; options?: mongoose.ConnectOptions };
 }
 
 /** Fast timings so tests wait on events for milliseconds, not seconds. */
@@ -73,7 +75,7 @@ export async function startTestGateway(name: string, options: TestGatewayOptions
   const uri = options.embedded?.uri ?? options.uri ?? process.env.MONGODB_URI;
   if (!uri) throw new Error('MONGODB_URI is not set: run the tests through jest (its global setup starts the store)');
   const dbName = options.shareWith?.connection.name ?? `sb_test_${name}_${randomBytes(4).toString('hex')}`;
-  const connection = await mongoose.createConnection(uri, { dbName }).asPromise();
+  const connection = await mongoose.createConnection(options.mongo?.uri ?? uri, { dbName, ...(options.mongo?.options ?? {}) }).asPromise();
   const keyHex = options.shareWith?.keyHex ?? randomBytes(32).toString('hex');
   const box = SecretBox.fromString(keyHex);
   const config = loadConfig({ ...TEST_ENV, ...(options.env ?? {}) });

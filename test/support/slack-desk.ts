@@ -11,7 +11,7 @@ export const COLLEAGUE = { id: 'U0COLL', name: 'Sam' };
  * played by the local peer. Signed requests are built here, like Slack builds them.
  */
 export async function startSlackDesk(name: string, options: TestGatewayOptions = {}): Promise<SlackDesk> {
-  const peer = await new SlackPeer().start();
+  const peer = await new SlackPeer({ clock: options.clock ?? (() => new Date()) }).start();
   peer.users.set(AGENT.id, AGENT.name);
   peer.users.set(COLLEAGUE.id, COLLEAGUE.name);
   const t = await startTestGateway(name, options);

@@ -23,16 +23,35 @@ interface Scripted {
   body: Record<string, unknown>;
 }
 
+/** A message as conversations.history returns it. */
+interface StoredMessage {
+  type: 'message';
+  ts: string;
+  text: string;
+  user: string;
+  bot_id: string;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
+/** How the answer to a call that was carried out reaches the caller: at once, never (connection reset), or when released. */
+type Delivery = { kind: 'lose' } | { kind: 'hold'; released: Promise<void>; arrived: () => void };
+
 /**
- * A fake Slack Web API on loopback: `POST /api/<method>` for `auth.test`, `chat.postMessage`, `chat.update`.
- * Every call is recorded (and emitted as 'request'). Scripted answers per method (a 429 with Retry-After, an
- * `{ok:false,error}`) are consumed in order before the canned ones.
+ * A fake Slack Web API on loopback: `POST /api/<method>` for `auth.test`, `chat.postMessage`, `chat.update`,
+ * `conversations.history` (channel messages, newest first, with `oldest`/`latest`/`inclusive`/`limit`, and message
+ * metadata only with `include_all_metadata`, as Slack does). Every call is recorded (and emitted as 'request').
+ * Scripted answers per method (a 429 with Retry-After, an `{ok:false,error}`) are consumed in order before the
+ * canned ones; a call can also be carried out with its answer lost or held back (`loseAnswer`, `holdAnswer`).
  */
 export class SlackPeer extends EventEmitter {
   readonly calls: SlackCall[] = [];
   readonly botUserId = 'UBOT';
   readonly botId = 'BBOT';
   private readonly scripts: Array<{ method: string; channel?: string; answer: Scripted }> = [];
+  private readonly deliveries: Array<{ method: string; delivery: Delivery }> = [];
+  /** Top-level messages and thread replies per channel, in posting order. */
+  private readonly history = new Map<string, StoredMessage[]>();
   private server: Server | undefined;
   private seq = 0;
   /** Workspace members `users.info` knows: id → display name. */
@@ -45,6 +64,10 @@ export class SlackPeer extends EventEmitter {
   readonly files = new Map<string, { name: string; mimetype: string; bytes: Buffer }>();
   /** Downloads of private file links, with the Authorization header they came with. */
   readonly downloads: Array<{ path: string; authorization?: string }> = [];
+  /** With `clock`, message ts follow it (as Slack's follow Slack's clock): time-bounded history reads then work. */
+  constructor(private readonly options: { clock?: () => Date } = {}) {
+    super();
+  }
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
@@ -67,8 +90,17 @@ export class SlackPeer extends EventEmitter {
           ...(req.headers['content-type'] ? { contentType: req.headers['content-type'] } : {}),
         };
         this.calls.push(call);
-        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...(answer.headers ?? {}) });
-        res.end(JSON.stringify(answer.body));
+        const scriptedDelivery = this.deliveries.findIndex((d) => d.method === method);
+        const delivery = scriptedDelivery >= 0 ? this.deliveries.splice(scriptedDelivery, 1)[0]!.delivery : undefined;
+        const answerNow = () => {
+          res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...(answer.headers ?? {}) });
+          res.end(JSON.stringify(answer.body));
+        };
+        if (delivery?.kind === 'lose') req.socket.destroy();
+        else if (delivery?.kind === 'hold') {
+          delivery.arrived();
+          void delivery.released.then(answerNow);
+        } else answerNow();
         this.emit('request', call);
       });
     });
@@ -81,6 +113,24 @@ export class SlackPeer extends EventEmitter {
   /** The next call of `method` (for `channel`, if given) gets this answer; several queue in order. */
   respondWith(method: string, answer: Scripted, channel?: string): void {
     this.scripts.push({ method, answer, ...(channel ? { channel } : {}) });
+  }
+
+  /** The next call of `method` is carried out (a message is posted), but the connection drops before its answer. */
+  loseAnswer(method: string): void {
+    this.deliveries.push({ method, delivery: { kind: 'lose' } });
+  }
+
+  /**
+   * The next call of `method` is carried out, its answer held back until `release`: the window in which the caller
+   * does not know yet what it did. `arrived` resolves once the call was carried out.
+   */
+  holdAnswer(method: string): { arrived: Promise<void>; release: () => void } {
+    let release = () => {};
+    let arrived = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    this.deliveries.push({ method, delivery: { kind: 'hold', released, arrived } });
+    return { arrived: arrival, release };
   }
 
   rateLimit(method: string, retryAfterSeconds: number, channel?: string): void {
@@ -124,12 +174,33 @@ export class SlackPeer extends EventEmitter {
   }
 
   private canned(method: string, form: Record<string, string>): Scripted {
-    const ts = `${1_700_000_000 + ++this.seq}.000100`;
+    const seq = ++this.seq;
+    const ts = this.options.clock ? `${Math.floor(this.options.clock().getTime() / 1000)}.${String(seq).padStart(6, '0')}` : `${1_700_000_000 + seq}.000100`;
     switch (method) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'switchboard', team_id: 'T1', user_id: this.botUserId, bot_id: this.botId } };
-      case 'chat.postMessage':
-        return { status: 200, body: { ok: true, channel: form.channel, ts, message: { type: 'message', text: form.text, ts, bot_id: this.botId, user: this.botUserId, ...(form.thread_ts ? { thread_ts: form.thread_ts } : {}) } } };
+      case 'chat.postMessage': {
+        // WebClient form-encodes objects as JSON strings, as Slack accepts them.
+        const metadata = form.metadata ? (JSON.parse(form.metadata) as StoredMessage['metadata']) : undefined;
+        const message: StoredMessage = { type: 'message', text: form.text ?? '', ts, bot_id: this.botId, user: this.botUserId, ...(form.thread_ts ? { thread_ts: form.thread_ts } : {}), ...(metadata ? { metadata } : {}) };
+        const list = this.history.get(form.channel ?? '') ?? [];
+        list.push(message);
+        this.history.set(form.channel ?? '', list);
+        return { status: 200, body: { ok: true, channel: form.channel, ts, message } };
+      }
+      case 'conversations.history': {
+        const list = this.history.get(form.channel ?? '');
+        if (!list) return { status: 200, body: { ok: false, error: 'channel_not_found' } };
+        const inclusive = form.inclusive === 'true' || form.inclusive === '1';
+        const after = (m: StoredMessage) => !form.oldest || (inclusive ? Number(m.ts) >= Number(form.oldest) : Number(m.ts) > Number(form.oldest));
+        const before = (m: StoredMessage) => !form.latest || (inclusive ? Number(m.ts) <= Number(form.latest) : Number(m.ts) < Number(form.latest));
+        const withMetadata = form.include_all_metadata === 'true' || form.include_all_metadata === '1';
+        // Channel history lists top-level messages only (thread replies are conversations.replies), newest first.
+        const matching = list.filter((m) => !m.thread_ts && after(m) && before(m)).reverse();
+        const limit = Math.min(Number(form.limit ?? 100) || 100, 999);
+        const messages = matching.slice(0, limit).map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m));
+        return { status: 200, body: { ok: true, messages, has_more: matching.length > limit, pin_count: 0, response_metadata: { next_cursor: '' } } };
+      }
       case 'chat.update':
         return { status: 200, body: { ok: true, channel: form.channel, ts: form.ts, text: form.text } };
       case 'users.info': {

@@ -14,6 +14,8 @@ export interface WebchatReply {
 /** A visitor's browser, reduced to its socket: records what the gateway shows them and emits 'reply' for each. */
 export class Visitor extends EventEmitter {
   readonly replies: WebchatReply[] = [];
+  /** The history frame the gateway opened the socket with. */
+  history: WebchatReply[] = [];
   private constructor(
     readonly ws: WebSocket,
     relay?: EventEmitter,
@@ -45,6 +47,7 @@ export class Visitor extends EventEmitter {
     ]);
     if ('closed' in first) return { status: first.closed === 4401 ? 401 : 500 };
     if (first.type !== 'history') throw new Error(`expected the history frame first, got ${first.type}`);
+    visitor.history = first.messages;
     return { visitor, status: 101 };
   }
 
