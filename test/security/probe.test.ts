@@ -57,13 +57,14 @@ beforeAll(async () => {
 
   child = spawn(process.execPath, ['-r', 'tsx/cjs', join(__dirname, '..', 'support', 'probe-worker.ts'), db.dbName, keyHex], {
     env: { ...process.env, NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.once('exit', (code, signal) => (exited = { code, signal }));
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line.startsWith('READY ')) resolve(line.slice(6));
+      else if (line.startsWith('LOOP ')) loopReplies.shift()?.(Number(line.slice(5)));
       // TEST_LOG_LEVEL=error shows the gateway's own account of a failure (stack traces of 5xx).
       else if (process.env.TEST_LOG_LEVEL) process.stderr.write(`gateway: ${line.slice(0, 2_000)}\n`);
     });
@@ -87,6 +88,15 @@ afterAll(async () => {
   await db?.connection.close();
 });
 
+const loopReplies: Array<(ms: number) => void> = [];
+/** The gateway process's longest event-loop stall since the last ask, in ms. */
+function loopStall(): Promise<number> {
+  return new Promise((resolve) => {
+    loopReplies.push(resolve);
+    child.stdin!.write('loop\n');
+  });
+}
+
 /** Documents per collection, channels aside (the probe configured those). */
 async function counts(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
@@ -109,6 +119,7 @@ it('rejects every hostile request without a 5xx or a stored document, stays up a
   const idlePinger = healthPinger(target.url, 20);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   const idle = await idlePinger.stop();
+  const idleStall = await loopStall();
   const pinger = healthPinger(target.url, 20);
 
   const [rejectedResults, slow] = await Promise.all([
@@ -120,12 +131,13 @@ it('rejects every hostile request without a 5xx or a stored document, stays up a
   const replayResults = await runSequential(target.url, replays);
   const afterReplays = await counts();
   const health = await pinger.stop();
+  const stall = await loopStall();
 
   const results = [...rejectedResults, ...slow, ...replayResults];
   const maxHealthMs = Math.max(...health.latencies);
   process.stdout.write(
     [
-      `security probe: ${results.length} requests, ${health.latencies.length} /health checks under attack (max ${maxHealthMs.toFixed(1)} ms; idle max ${Math.max(...idle.latencies).toFixed(1)} ms)`,
+      `security probe: ${results.length} requests, ${health.latencies.length} /health checks under attack (max ${maxHealthMs.toFixed(1)} ms, longest event-loop stall in the gateway ${stall} ms; idle: ${Math.max(...idle.latencies).toFixed(1)} ms, stall ${idleStall} ms)`,
       ...summarize(results).map((line) => `  ${line}`),
       '',
     ].join('\n'),
