@@ -134,25 +134,30 @@ function supportsMedia(caps: Capabilities, part: Media): boolean {
   return caps.attachments.kinds.includes(mediaKind(part));
 }
 
-/** Our replies are written in a small markdown subset: **bold**, _italic_, [text](url), lists. */
+/**
+ * Our replies are written in a small markdown subset: **bold**, _italic_, [text](url), lists. A link's text has no
+ * '[' and its URL no '(': every scan then stops at the next bracket, linear on any text (`[^\]]+` rescanned the
+ * rest of the text from every '[' of an unclosed run).
+ */
+const LINK = /\[([^\][]+)\]\((https?:[^()\s]+)\)/g;
 export function convertMarkup(markdown: string, markup: Markup): string {
   switch (markup) {
     case 'markdown':
       return markdown;
     case 'plain':
       return markdown
-        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '$1 ($2)')
+        .replace(LINK, '$1 ($2)')
         .replace(/\*\*([^*]+)\*\*/g, '$1')
         .replace(/(^|\W)_([^_]+)_(?=\W|$)/g, '$1$2');
     case 'slack-mrkdwn':
       return markdown
         .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
-        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<$2|$1>')
+        .replace(LINK, '<$2|$1>')
         .replace(/\*\*([^*]+)\*\*/g, '*$1*');
     case 'html':
       return markdown
         .replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
-        .replace(/\[([^\]]+)\]\((https?:[^)\s]+)\)/g, '<a href="$2">$1</a>')
+        .replace(LINK, '<a href="$2">$1</a>')
         .replace(/\*\*([^*]+)\*\*/g, '<b>$1</b>')
         .replace(/\n/g, '<br>');
   }

@@ -325,6 +325,24 @@ export class MessageRepository {
     return res.modifiedCount === 1;
   }
 
+  /**
+   * Counts a processing attempt before any work on the message starts, so an attempt that never ends (a hang, a
+   * killed worker) is counted too. Returns the attempts so far, this one included.
+   */
+  async recordProcessingAttempt(id: Types.ObjectId, now: Date): Promise<number> {
+    const updated = await this.models.Message.findOneAndUpdate(
+      { _id: id },
+      { $inc: { 'processing.attempts': 1 }, $set: { 'processing.lastAttemptAt': now } },
+      { returnDocument: 'after', lean: true },
+    );
+    return updated?.processing?.attempts ?? 1;
+  }
+
+  /** Stores why the current attempt (already counted by `recordProcessingAttempt`) failed. */
+  async recordProcessingError(id: Types.ObjectId, errorText: string): Promise<void> {
+    await this.models.Message.updateOne({ _id: id }, { $set: { 'processing.lastError': errorText } });
+  }
+
   /** Counts a failed processing attempt on the message, with the error; returns the attempts so far. */
   async recordProcessingFailure(id: Types.ObjectId, errorText: string): Promise<number> {
     const updated = await this.models.Message.findOneAndUpdate(

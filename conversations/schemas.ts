@@ -117,7 +117,7 @@ export const messageSchema = new Schema<MessageRecord>(
     dedupeKey: String,
     externalId: String,
     actionValue: String,
-    processing: { state: String, processedAt: Date, outcome: String, attempts: Number, lastError: String },
+    processing: { state: String, processedAt: Date, outcome: String, attempts: Number, lastAttemptAt: Date, lastError: String },
     delivery: deliverySchema,
     annotations: Schema.Types.Mixed,
     replyTo: Schema.Types.ObjectId,

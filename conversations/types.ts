@@ -63,6 +63,8 @@ export interface Annotations {
   unhelpful?: boolean;
   /** Routing entities; personal data (email, phone, card, IBAN) by kind only, never its value. */
   entities?: Array<{ kind: string; value?: string }>;
+  /** The message was longer than the brain reads (BRAIN_MAX_CHARS): its full length; only the prefix was analysed. */
+  truncatedFrom?: number;
 }
 
 export interface StoredAddress {
@@ -144,7 +146,9 @@ export interface ProcessingState {
   state: 'pending' | 'done';
   processedAt?: Date;
   outcome?: string;
+  /** Processing attempts started (counted before the brain runs, so a hang or a killed worker counts). */
   attempts?: number;
+  lastAttemptAt?: Date;
   lastError?: string;
 }
 

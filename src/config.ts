@@ -72,6 +72,16 @@ const schema = z.object({
   LEASE_MS: numberFrom(30_000, 100),
   POLL_MS: numberFrom(250, 5),
   DELIVERY_MAX_ATTEMPTS: numberFrom(8, 1),
+  /**
+   * Processing attempts for one inbound message, counted when each starts: after this many that failed or never
+   * finished (a hang, a killed worker), the message is quarantined and people take the conversation.
+   */
+  PROCESS_MAX_ATTEMPTS: numberFrom(5, 1),
+  /**
+   * The brain (analysis, retrieval, a provider's prompt) reads at most this many characters of a message, on every
+   * channel; the full text stays stored for agents. Bounds the CPU one message can cost.
+   */
+  BRAIN_MAX_CHARS: numberFrom(4000, 100),
   DELIVERY_BASE_DELAY_MS: numberFrom(1_000, 1),
   DELIVERY_MAX_DELAY_MS: numberFrom(300_000, 1),
   DELIVERY_TIMEOUT_MS: numberFrom(10_000, 100),

@@ -186,7 +186,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const processor = new ConversationProcessor(
       store,
       brain,
-      { owner: `${processId}:p${i}`, leaseMs: config.LEASE_MS, aiDisclosure: config.AI_DISCLOSURE },
+      {
+        owner: `${processId}:p${i}`,
+        leaseMs: config.LEASE_MS,
+        aiDisclosure: config.AI_DISCLOSURE,
+        maxAttempts: config.PROCESS_MAX_ATTEMPTS,
+        brainMaxChars: config.BRAIN_MAX_CHARS,
+      },
       log,
       wakeOne(deliveryLoops),
       clock,

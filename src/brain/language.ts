@@ -6,13 +6,18 @@ import { detect } from 'tinyld';
  */
 export const DEFAULT_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt'];
 
+/** The detector reads this much of a message. */
+export const DETECT_CHARS = 600;
+
 /**
  * ISO 639-1 code of the message's language, or `fallback` (the conversation's language so far) when the text is
  * too short or too ambiguous to tell ("ok", "hi", an order number).
  */
 export function detectLanguage(text: string, options: { languages?: string[]; fallback?: string } = {}): string | undefined {
-  const letters = text.replace(/[^\p{L}]/gu, '');
+  // tinyld costs ~20 µs a character (100 ms for 5,000 letters); a few hundred characters settle the language.
+  const sample = text.slice(0, DETECT_CHARS);
+  const letters = sample.replace(/[^\p{L}]/gu, '');
   if (letters.length < 4) return options.fallback;
-  const code = detect(text, { only: options.languages ?? DEFAULT_LANGUAGES });
+  const code = detect(sample, { only: options.languages ?? DEFAULT_LANGUAGES });
   return code || options.fallback;
 }

@@ -22,10 +22,13 @@ export const CSAT_CHOICES = [
   { id: 'csat:5', title: '5 – Great' },
 ];
 
-/** The score in a survey answer: a tapped button, a list number, the title, or just the digit typed. */
+/**
+ * The score in a survey answer: a tapped button, a list number, the title, or just the digit typed ("4", "4/5").
+ * The pattern has no two quantifiers that can share characters: `\s*(\/\s*5)?\s*$` did, quadratic on "1" + spaces.
+ */
 export function csatScore(actionValue: string | undefined, text: string, offered: Array<{ id: string; title: string }> | undefined): number | undefined {
   const chosen = actionValue ?? chosenByText(text, offered);
-  const value = chosen?.startsWith('csat:') ? chosen.slice(5) : /^\s*[1-5]\s*(\/\s*5)?\s*$/.test(text) ? text.trim()[0] : undefined;
+  const value = chosen?.startsWith('csat:') ? chosen.slice(5) : /^\s*[1-5]\s*(?:\/\s*5\s*)?$/.test(text) ? text.trim()[0] : undefined;
   const score = Number(value);
   return Number.isInteger(score) && score >= 1 && score <= 5 ? score : undefined;
 }

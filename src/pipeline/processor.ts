@@ -7,6 +7,7 @@ import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import type { Brain, Decision } from '../brain/types';
 import type { OutboundInput } from '../../conversations/messages';
+import { boundForBrain } from './brain-text';
 import { chosenByText, csatScore } from './choices';
 import type { Deliverer } from './deliverer';
 
@@ -16,8 +17,13 @@ export interface ProcessorOptions {
   leaseMs: number;
   /** Shown once, above the first bot reply of a conversation. Empty: no disclosure. */
   aiDisclosure: string;
-  /** Processing attempts for one message before it is handed to people with the error recorded. */
+  /**
+   * Processing attempts for one message before it is handed to people with the error recorded. An attempt is
+   * counted when it starts, so a message whose turn hangs or kills the worker is quarantined after this many claims.
+   */
   maxAttempts?: number;
+  /** The brain reads at most this many characters of a message (and of each history entry); the rest stays stored. */
+  brainMaxChars?: number;
 }
 
 /**
@@ -44,10 +50,11 @@ export const CSAT_THANKS = 'Thank you for your feedback!';
  * then the message is marked done. A worker that dies anywhere in between leaves the job leased; when the
  * lease expires the next worker re-runs the message and produces nothing twice.
  *
- * Events (observability, and the seams crash tests use): `claimed`, `queued`, `processed`, `failed`.
+ * Events (observability, and the seams crash tests use): `claimed`, `queued`, `processed`, `failed`, `quarantined`.
  */
 export class ConversationProcessor extends EventEmitter {
   private readonly maxAttempts: number;
+  private readonly brainMaxChars: number;
 
   constructor(
     private readonly store: Store,
@@ -62,6 +69,7 @@ export class ConversationProcessor extends EventEmitter {
   ) {
     super();
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.brainMaxChars = options.brainMaxChars ?? 4000;
   }
 
   /** Claims and processes one conversation's waiting messages. Resolves false when there was nothing to do. */
@@ -90,11 +98,14 @@ export class ConversationProcessor extends EventEmitter {
         }
         leaseStart = now.getTime();
       }
+      // Counted before any work: a turn that never ends (a hang, a killed worker) still uses up an attempt.
+      let attempt: number | undefined;
       try {
-        conversation = await this.handle(conversation, message);
+        attempt = await this.store.messages.recordProcessingAttempt(message._id, this.clock());
+        conversation = attempt > this.maxAttempts ? await this.quarantine(conversation, message, attempt) : await this.handle(conversation, message);
         handled.push(message._id);
       } catch (err) {
-        const retryAt = await this.recordFailure(conversation, message, err);
+        const retryAt = await this.recordFailure(conversation, message, err, attempt);
         await this.store.jobs.releaseProcess(job, this.options.owner, handled, retryAt);
         return true;
       }
@@ -128,10 +139,11 @@ export class ConversationProcessor extends EventEmitter {
       await this.store.contacts.createFor(message.contactId);
       contact = await this.store.contacts.get(message.contactId);
     }
-    const actionValue = message.actionValue ?? chosenByText(message.text, conversation.offeredChoices);
-    const decision = await this.brain.decide({
+    const input = boundForBrain(message.text, this.brainMaxChars);
+    const actionValue = message.actionValue ?? chosenByText(input.text, conversation.offeredChoices);
+    const decided = await this.brain.decide({
       conversationId: String(conversation._id),
-      text: message.text,
+      text: input.text,
       ...(actionValue !== undefined ? { actionValue } : {}),
       channelKind: conversation.channelKind,
       contact: {
@@ -144,9 +156,13 @@ export class ConversationProcessor extends EventEmitter {
         unhelpfulTurns: conversation.unhelpfulTurns,
         ...(conversation.latest?.language ? { language: conversation.latest.language } : {}),
       },
-      // Agents' internal notes are for colleagues, not for the customer's assistant (or a provider's prompt).
-      history: history.filter((h) => !h._id.equals(message._id) && !h.internal).map((h) => ({ author: h.author.kind, text: h.text })),
+      // Agents' internal notes are for colleagues, not for the customer's assistant (or a provider's prompt); a
+      // message given up on (quarantined, or failed for good) is never read by the brain again.
+      history: history
+        .filter((h) => !h._id.equals(message._id) && !h.internal && !GIVEN_UP.has(h.processing?.outcome ?? ''))
+        .map((h) => ({ author: h.author.kind, text: boundForBrain(h.text, this.brainMaxChars).text })),
     });
+    const decision: Decision = input.truncatedFrom ? { ...decided, annotations: { ...decided.annotations, truncatedFrom: input.truncatedFrom } } : decided;
 
     // Effects first: a re-run after a crash repeats them harmlessly (both are idempotent).
     if (decision.effects?.rating) await this.store.messages.rateLatestBotReply(conversation._id, decision.effects.rating, message.receivedAt, now);
@@ -259,21 +275,46 @@ export class ConversationProcessor extends EventEmitter {
    * retried after a back-off (not in a hot loop), and after `maxAttempts` the conversation goes to people with
    * the reason recorded. Returns when to retry, or undefined when the message was given up on.
    */
-  private async recordFailure(conversation: ConversationRecord, message: MessageRecord, err: unknown): Promise<Date | undefined> {
+  private async recordFailure(conversation: ConversationRecord, message: MessageRecord, err: unknown, attempt: number | undefined): Promise<Date | undefined> {
     const errorText = err instanceof Error ? err.message : String(err);
-    const attempts = await this.store.messages.recordProcessingFailure(message._id, errorText);
+    // The attempt was counted when it started, unless counting it is what failed.
+    let attempts: number;
+    if (attempt === undefined) attempts = await this.store.messages.recordProcessingFailure(message._id, errorText);
+    else {
+      attempts = attempt;
+      await this.store.messages.recordProcessingError(message._id, errorText);
+    }
     this.log.error({ err, conversation: String(conversation._id), message: String(message._id), attempts }, 'processing failed');
     this.emit('failed', message, err);
     const now = this.clock();
     if (attempts >= this.maxAttempts) {
-      const escalation = { reason: 'processing_error', team: conversation.team ?? 'support', priority: 'high' as const };
-      await this.store.conversations.escalate(conversation._id, escalation, { reason: 'processing_error' }, now);
-      await this.handoff?.escalated(conversation._id, message._id, now);
-      await this.store.messages.markProcessed(message._id, 'error', { decision: 'escalate', reason: 'processing_error' }, now);
+      await this.giveUp(conversation, message, 'error', now);
       return new Date(now.getTime());
     }
     return new Date(now.getTime() + Math.min(1000 * 2 ** attempts, 60_000));
   }
+
+  /**
+   * A message claimed again after `maxAttempts` attempts that never finished (each hung or killed its worker):
+   * the brain does not see it again. People get the conversation with the reason; the full text stays stored.
+   */
+  private async quarantine(conversation: ConversationRecord, message: MessageRecord, attempt: number): Promise<ConversationRecord> {
+    this.log.error({ conversation: String(conversation._id), message: String(message._id), attempts: attempt - 1 }, 'message quarantined: its processing never finished');
+    const now = this.clock();
+    await this.giveUp(conversation, message, 'quarantined', now);
+    this.emit('quarantined', message);
+    return conversation.status === 'bot' ? { ...conversation, status: 'pending', escalationReason: 'processing_error', priority: 'high' } : conversation;
+  }
+
+  private async giveUp(conversation: ConversationRecord, message: MessageRecord, outcome: 'error' | 'quarantined', now: Date): Promise<void> {
+    const escalation = { reason: 'processing_error', team: conversation.team ?? 'support', priority: 'high' as const };
+    await this.store.conversations.escalate(conversation._id, escalation, { reason: 'processing_error' }, now);
+    await this.handoff?.escalated(conversation._id, message._id, now);
+    await this.store.messages.markProcessed(message._id, outcome, { decision: 'escalate', reason: 'processing_error' }, now);
+  }
 }
+
+/** Outcomes of messages the pipeline gave up on: never fed to the brain again, not even as history. */
+const GIVEN_UP: ReadonlySet<string> = new Set(['error', 'quarantined']);
 
 export type { JobRecord };
