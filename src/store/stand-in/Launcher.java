@@ -49,7 +49,7 @@ import io.netty.util.AttributeKey;
 public class Launcher {
 
     static final String READY_PREFIX = "SWITCHBOARD_MONGO_READY port=";
-    static final int EVENT_LOOP_THREADS = 16;
+    static final int EVENT_LOOP_THREADS = 64;
     static final int RETENTION_MS = 1_000;
 
     // The bundled ServerVersion values stop at wire 13 (5.0) and the ready-made mains report 8, while the
@@ -131,8 +131,9 @@ public class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "switchboard-mongo-shutdown"));
 
         // Loopback only, and with --auth nothing but the handshake is answered before a connection authenticated.
-        // Each event-loop thread blocks while its request waits for the group commit; netty's default (two per
-        // core) would cap a commit group at four requests on a two-core machine.
+        // Each event-loop thread blocks while its request waits for the group commit, and with it every other
+        // connection it serves; netty's default (two per core) would cap a commit group at four requests on a
+        // two-core machine. 64 is about one per pooled connection of a gateway.
         server.bind(new InetSocketAddress("127.0.0.1", port), 1, EVENT_LOOP_THREADS);
         InetSocketAddress address = server.getLocalAddress();
 
@@ -216,9 +217,9 @@ public class Launcher {
         private long synced;
         private boolean syncing;
         private long lastCompaction = System.nanoTime();
-        private static final long COMPACT_EVERY_MS = 5_000;
+        private static final long COMPACT_EVERY_MS = 2_000;
         private static final int COMPACT_TARGET_FILL_RATE = 60;
-        private static final int COMPACT_WRITE_BYTES = 16 * 1024 * 1024;
+        private static final int COMPACT_WRITE_BYTES = 2 * 1024 * 1024;
 
         SnapshotBackend(MongoBackend delegate, MVStore mvStore, ScramSha256 scram) {
             this.delegate = delegate;
@@ -413,9 +414,10 @@ public class Launcher {
 
         /**
          * MVStore's background thread, off here (see openOwnerOnly), is also what compacts the file: without it,
-         * a chunk per commit grew a bench's file to 330 MB in five minutes. So the committing request does it
-         * every COMPACT_EVERY_MS, rewriting sparse chunks (bounded per round) before its commit; the fsync after
-         * it covers the rewrite. Only this round's leader commits, so no commit lands while an fsync is pending.
+         * a chunk per commit grew a bench's file to 370 MB in five minutes. So the committing request does it
+         * every COMPACT_EVERY_MS, rewriting sparse chunks (a few MB per round, so the pause stays short) before
+         * its commit; the fsync after it covers the rewrite. Only this round's leader commits, so no commit lands
+         * while an fsync is pending.
          */
         private void compactNowAndThen() {
             long now = System.nanoTime();
