@@ -25,13 +25,18 @@ const QUESTIONS = ['How do I return an item?', 'Can I pay with PayPal?', 'How lo
 async function main(): Promise<void> {
   const [url, apiKey] = process.argv.slice(2) as [string, string];
   const waiters = new Map<string, (at: number) => void>();
+  const early = new Map<string, number>();
   const callback = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       res.writeHead(200).end();
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { conversationId: string };
-      waiters.get(body.conversationId)?.(performance.now());
+      const at = performance.now();
+      const waiter = waiters.get(body.conversationId);
+      // The reply can overtake the 202 (its HTTP response is still on its way here): keep it for sendOne.
+      if (waiter) waiter(at);
+      else early.set(body.conversationId, at);
     });
   });
   callback.listen(0, '127.0.0.1');
@@ -50,8 +55,9 @@ async function main(): Promise<void> {
     const acked = performance.now();
     if (res.status !== 202) throw new Error(`bench message rejected with ${res.status}: ${await res.text()}`);
     const { conversationId } = (await res.json()) as { conversationId: string };
-    const delivered = await new Promise<number>((resolve) => waiters.set(conversationId, resolve));
+    const delivered = early.get(conversationId) ?? (await new Promise<number>((resolve) => waiters.set(conversationId, resolve)));
     waiters.delete(conversationId);
+    early.delete(conversationId);
     return { ackMs: acked - started, e2eMs: delivered - started };
   };
 

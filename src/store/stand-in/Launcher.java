@@ -49,7 +49,8 @@ import io.netty.util.AttributeKey;
 public class Launcher {
 
     static final String READY_PREFIX = "SWITCHBOARD_MONGO_READY port=";
-    static final int EVENT_LOOP_THREADS = 16;
+    static final int EVENT_LOOP_THREADS = 64;
+    static final int RETENTION_MS = 1_000;
 
     // The bundled ServerVersion values stop at wire 13 (5.0) and the ready-made mains report 8, while the
     // mongodb driver 7 behind mongoose 9 refuses anything below 9. Claiming 6.0 only changes what the handshake
@@ -130,8 +131,9 @@ public class Launcher {
         Runtime.getRuntime().addShutdownHook(new Thread(server::shutdownNow, "switchboard-mongo-shutdown"));
 
         // Loopback only, and with --auth nothing but the handshake is answered before a connection authenticated.
-        // Each event-loop thread blocks while its request waits for the group commit; netty's default (two per
-        // core) would cap a commit group at four requests on a two-core machine.
+        // Each event-loop thread blocks while its request waits for the group commit, and with it every other
+        // connection it serves; netty's default (two per core) would cap a commit group at four requests on a
+        // two-core machine. 64 is about one per pooled connection of a gateway.
         server.bind(new InetSocketAddress("127.0.0.1", port), 1, EVENT_LOOP_THREADS);
         InetSocketAddress address = server.getLocalAddress();
 
@@ -180,7 +182,12 @@ public class Launcher {
         }
         // No background writer: it would store whatever is in memory once a second, acknowledged or not, and
         // the explicit commit after each write is what makes an acknowledgement mean "on disk".
-        return new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+        MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+        // Freed chunks wait this long before their space is reused (default 45 s, "assuming the disk has flushed
+        // by then"). Every commit here is fsynced before the next one starts, so a short margin suffices, and at a
+        // chunk per commit 45 s of them is hundreds of megabytes.
+        store.setRetentionTime(RETENTION_MS);
+        return store;
     }
 
     /**
@@ -209,6 +216,10 @@ public class Launcher {
         private final Condition syncDone = syncLock.newCondition();
         private long synced;
         private boolean syncing;
+        private long lastCompaction = System.nanoTime();
+        private static final long COMPACT_EVERY_MS = 2_000;
+        private static final int COMPACT_TARGET_FILL_RATE = 60;
+        private static final int COMPACT_WRITE_BYTES = 2 * 1024 * 1024;
 
         SnapshotBackend(MongoBackend delegate, MVStore mvStore, ScramSha256 scram) {
             this.delegate = delegate;
@@ -382,6 +393,7 @@ public class Launcher {
                                 // Closed by the shutdown hook, which committed and synced everything first.
                                 upTo = Long.MAX_VALUE;
                             } else {
+                                compactNowAndThen();
                                 commitAndSync(true, false);
                             }
                         }
@@ -397,6 +409,28 @@ public class Launcher {
                 }
             } finally {
                 syncLock.unlock();
+            }
+        }
+
+        /**
+         * MVStore's background thread, off here (see openOwnerOnly), is also what compacts the file: without it,
+         * a chunk per commit grew a bench's file to 370 MB in five minutes. So the committing request does it
+         * every COMPACT_EVERY_MS, rewriting sparse chunks (a few MB per round, so the pause stays short) before
+         * its commit; the fsync after it covers the rewrite. Only this round's leader commits, so no commit lands
+         * while an fsync is pending.
+         */
+        private void compactNowAndThen() {
+            long now = System.nanoTime();
+            if (now - lastCompaction < COMPACT_EVERY_MS * 1_000_000L) {
+                return;
+            }
+            lastCompaction = now;
+            try {
+                mvStore.compact(COMPACT_TARGET_FILL_RATE, COMPACT_WRITE_BYTES);
+            } catch (RuntimeException e) {
+                if (!mvStore.isClosed()) {
+                    System.err.println("switchboard-mongo: compaction failed (the data is intact, the file larger): " + e);
+                }
             }
         }
 
