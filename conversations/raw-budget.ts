@@ -83,3 +83,23 @@ export function jsonNestingExceeds(body: Uint8Array, max: number): boolean {
   }
   return false;
 }
+
+/**
+ * The longest inbound text kept, in characters. Chat platforms cap a message at 4,096 (Telegram, WhatsApp) to
+ * 40,000 (Slack); only email is unbounded, and a mail of megabytes of text would pass MongoDB's 16 MB document
+ * limit (the text is stored twice: parts and the searchable text) and fail after its conversation was written.
+ */
+export const INBOUND_TEXT_MAX_CHARS = 100_000;
+const SHORTENED = '… [message shortened]';
+
+/** Text parts over the budget, cut to it with a visible marker; `shortened` says whether any was. */
+export function boundParts<P extends { type: string }>(parts: P[]): { parts: P[]; shortened: boolean } {
+  let shortened = false;
+  const bounded = parts.map((p) => {
+    const text = (p as { text?: unknown }).text;
+    if (p.type !== 'text' || typeof text !== 'string' || text.length <= INBOUND_TEXT_MAX_CHARS) return p;
+    shortened = true;
+    return { ...p, text: text.slice(0, INBOUND_TEXT_MAX_CHARS) + SHORTENED };
+  });
+  return { parts: bounded, shortened };
+}

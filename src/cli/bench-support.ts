@@ -39,7 +39,8 @@ export async function startBenchGateway(options: { dbPrefix: string; env?: Recor
     WORKERS: '4',
     KNOWLEDGE_DIR: process.env.KNOWLEDGE_DIR ?? 'knowledge/demo',
     // The benchmarks drive one API key and one address far past any per-client limit: they measure the pipeline.
-    RATE_LIMIT_API: 'off',
+    // RATE_LIMIT_API in the environment (e.g. "1000000/60") measures the limiter's cost on the API ack path.
+    RATE_LIMIT_API: process.env.RATE_LIMIT_API ?? 'off',
     RATE_LIMIT_WEBCHAT_SESSIONS: 'off',
     RATE_LIMIT_WEBCHAT_MESSAGES: 'off',
     RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP: 'off',

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ChannelInstance, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import { inboundDedupeKey } from '../../conversations/messages';
-import { serializeRaw } from '../../conversations/raw-budget';
+import { boundParts, serializeRaw } from '../../conversations/raw-budget';
 import { csatScore } from './choices';
 import type { Types } from 'mongoose';
 
@@ -75,7 +75,7 @@ export class Ingestor extends EventEmitter {
   private async storeInbound(
     channel: ChannelInstance,
     event: Extract<InboundEvent, { kind: 'message' | 'action' }>,
-    parts: Extract<InboundEvent, { kind: 'message' }>['parts'],
+    partsIn: Extract<InboundEvent, { kind: 'message' }>['parts'],
     actionValue: string | undefined,
   ): Promise<IngestResult> {
     const now = this.clock();
@@ -83,6 +83,9 @@ export class Ingestor extends EventEmitter {
     // can take (10,000 levels deep, megabytes of raw) must not leave a contact and conversation without their
     // message. Over budget, the raw becomes a summary and the message (its normalised parts) is still stored.
     const raw = serializeRaw(event.raw);
+    const bounded = boundParts(partsIn);
+    if (bounded.shortened) this.log.warn({ channel: channel.id, externalId: event.externalId }, 'inbound text over budget: stored shortened');
+    const parts = bounded.parts;
     // Independent round trips run together: the acknowledgement waits for the store, so fewer stages = faster ack.
     const [dedupe, identity] = await Promise.all([
       this.store.messages.findByDedupeKey(inboundDedupeKey(channel.id, event.externalId)),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { serializeRaw, RAW_MAX_BYTES } from '../../conversations/raw-budget';
+import { INBOUND_TEXT_MAX_CHARS, serializeRaw, RAW_MAX_BYTES } from '../../conversations/raw-budget';
 import { inboundDedupeKey } from '../../conversations/messages';
 import { startTestGateway, postMessage, type TestGateway } from '../support/gateway';
 import { metaSignature, postToMetaWebhook, waText, waWebhook } from '../support/meta-peer';
@@ -129,6 +129,28 @@ describe('payload budget: pathological bodies are refused or summarised before a
     const stored = await t.gateway.store.models.Message.findOne({ dedupeKey: inboundDedupeKey(t.api.channelId, 'conn-deep-1') }).lean();
     expect(stored!.text).toBe('from a socket');
     expect(JSON.parse(stored!.raw!)).toEqual({ truncated: true, reason: 'too_deep' });
+  });
+
+  it('a message whose text no document can hold (an email of 9 MB of text) is stored shortened, never half-written', async () => {
+    // Text is kept twice (parts and the searchable text): 18 MB would pass MongoDB's 16 MB document limit.
+    const channel = (await t.gateway.store.channels.get(t.api.channelId))!;
+    const text = 'spam '.repeat(1_800_000);
+    const result = await t.gateway.deps.inbound.ingest(channel, {
+      kind: 'message',
+      externalId: 'huge-text-1',
+      from: { externalId: 'huge-sender' },
+      address: { to: 'huge-sender' },
+      parts: [{ type: 'text', text }],
+      sentAt: new Date(),
+      isSelf: false,
+      raw: { text },
+    });
+    expect(result.kind).toBe('message');
+    expect(await counts()).toEqual({ contacts: 1, identities: 1, conversations: 1, messages: 1, jobs: 1 });
+    const stored = await t.gateway.store.models.Message.findOne({ dedupeKey: inboundDedupeKey(t.api.channelId, 'huge-text-1') }).lean();
+    expect(stored!.text.length).toBeLessThanOrEqual(INBOUND_TEXT_MAX_CHARS + 40);
+    expect(stored!.text.startsWith('spam spam')).toBe(true);
+    expect(stored!.text.endsWith('[message shortened]')).toBe(true);
   });
 
   it('a webhook with more events than WEBHOOK_MAX_EVENTS is a 413 too_many_events, and none of them is stored', async () => {
