@@ -49,7 +49,16 @@ const OUTLOOK_SENT =
 const SEPARATOR =
   /^\s*(?:-{2,}\s*(?:original\s+message|ursprüngliche\s+nachricht|message\s+d'origine|mensaje\s+original|oorspronkelijk\s+bericht|origineel\s+bericht|messaggio\s+originale|mensagem\s+original|исходное\s+сообщение|оригинальное\s+сообщение|wiadomość\s+oryginalna|oryginalna\s+wiadomość|ursprungligt\s+meddelande|oprindelig\s+meddelelse|opprinnelig\s+melding|alkuperäinen\s+viesti|původní\s+zpráva|eredeti\s+üzenet|orijinal\s+ileti)\s*-{2,}|_{10,})\s*$/i;
 
+/** The header, or the rule above it (Outlook's HTML `<hr>` becomes a line of dashes) with the blank lines between. */
 function firstHistoryLine(lines: string[]): number {
+  const header = firstHeaderLine(lines);
+  if (header <= 0) return header;
+  let above = header - 1;
+  while (above > 0 && !lines[above]!.trim()) above--;
+  return /^\s*[-_=—]{10,}\s*$/.test(lines[above]!) ? above : header;
+}
+
+function firstHeaderLine(lines: string[]): number {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (!line.trim() || isQuoted(line)) continue;

@@ -10,6 +10,8 @@ const eml = (name: string) => readFileSync(join(FIXTURES, name));
 /** Replies written by the common clients in many languages, with the words the customer wrote (see quotes.ts). */
 const QUOTES: Array<{ name: string; body: string; visible: string }> = JSON.parse(readFileSync(join(FIXTURES, 'quotes.json'), 'utf8'));
 
+const HTML_REPLIES: Array<{ name: string; html: string; visible: string }> = JSON.parse(readFileSync(join(FIXTURES, 'html-replies.json'), 'utf8'));
+
 const settings = emailSettingsSchema.parse({ imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 2 }, from: 'support@shop.example', maxAttachmentBytes: 1000 });
 
 describe('email parsing', () => {
@@ -34,6 +36,11 @@ describe('email parsing', () => {
 
   it.each(QUOTES.map((q) => [q.name, q] as const))('keeps only the customer’s words of a %s reply', (_name, q) => {
     expect(visibleText(q.body)).toBe(q.visible);
+  });
+
+  it.each(HTML_REPLIES.map((h) => [h.name, h] as const))('keeps only the customer’s words of an HTML-only %s reply', async (name, h) => {
+    const { event } = await mailToEvent(rfc822({ from: 'ada@example.com', messageId: `<html-${name}@x>`, contentType: 'text/html; charset=utf-8', body: h.html }), settings);
+    expect(event.kind === 'message' && event.parts).toEqual([{ type: 'text', text: h.visible }]);
   });
 
   it('dates a mail without a Date header by when it was received, never 1970', async () => {
