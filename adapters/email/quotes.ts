@@ -3,26 +3,24 @@ import EmailReplyParser from 'email-reply-parser';
 /**
  * The customer's own words in a mail body: quoted history and signature removed (the full text stays in `raw`).
  *
- * Decisions (docs/decisions.md, "Email quotes"):
- *  1. Everything from the first quote header on is history: "On … wrote:" and its forms in other languages and
- *     mail clients (Gmail, Outlook, Apple Mail, Thunderbird: "Am … schrieb …:", "Le … a écrit :", "El … escribió:",
- *     "Op … schreef …:", "… пользователь … написал:", Gmail's verb-less "вт, 24 нояб. 2026 г. в 10:00, Name <a@b>:",
- *     …), also when the client wrapped it over two or three lines; Outlook's header block ("From:/Von:/De:/От:…"
- *     followed by "Sent:/Gesendet:/Envoyé:/Отправлено:…"); and "-----Original Message-----" separators in their
- *     languages. A header only counts as one when it looks like one (a starter word, an address or a time), so a
- *     customer writing "here is what you wrote:" keeps their words.
- *  2. Without a header, lines starting with ">" are quotes. A line right under a quoted line, with no blank line in
- *     between, continues that quote when the quoted line did not end a sentence or the line starts in lower case:
- *     that is a long quoted line the sender's client wrapped without repeating the ">".
- *  3. Inline replies (a customer answering between quoted lines, separated by blank lines or starting a new
- *     sentence) keep the customer's lines, in order; the quoted questions are left out (the conversation holds
- *     them as our earlier message).
- *  4. The signature goes (email-reply-parser's rules: "-- ", "Sent from my …", …).
+ * Decisions (docs/decisions.md, "Email (issue #5)"):
+ *  1. Quote headers: "On … wrote:" and its forms in other languages and mail clients (Gmail, Outlook, Apple Mail,
+ *     Thunderbird: "Am … schrieb …:", "Le … a écrit :", "El … escribió:", "Op … schreef …:", "… пользователь …
+ *     написал:", Gmail's verb-less "вт, 24 нояб. 2026 г. в 10:00, Name <a@b>:", …), also wrapped over two or three
+ *     lines; Outlook's header block ("From:/Von:/De:/От:…" then "Sent:/Gesendet:/Envoyé:/Отправлено:…"); and
+ *     "-----Original Message-----" separators in their languages. A line counts as a header only when it carries a
+ *     date, a time or an address, so a customer writing "here is what you wrote:" keeps their words.
+ *  2. A header above unprefixed text (Outlook, most HTML mail) starts the history: everything from it on goes
+ *     (with the rule drawn above it). A header above ">" lines only introduces that quote: it goes with the quote.
+ *  3. Lines starting with ">" are quotes. Unprefixed lines right under a quoted line (no blank line between) are a
+ *     long quoted line the sender's client wrapped without repeating the ">" when the quoted line stopped
+ *     mid-sentence, or when they run straight into the next quoted line (no blank line after either).
+ *  4. Everything else is the customer's: an inline reply between quoted lines or a reply below the quote keeps the
+ *     customer's lines in order, without the quoted questions (the conversation holds them as our earlier message).
+ *  5. The signature goes (email-reply-parser's rules: "-- ", "Sent from my …", …).
  */
 export function visibleText(text: string): string {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const cut = firstHistoryLine(lines);
-  const own = withoutQuotes(cut === -1 ? lines : lines.slice(0, cut)).join('\n');
+  const own = withoutQuotes(beforeHistory(text.replace(/\r\n?/g, '\n').split('\n'))).join('\n');
   let visible: string;
   try {
     visible = new EmailReplyParser().parseReply(own);
@@ -49,32 +47,46 @@ const OUTLOOK_SENT =
 const SEPARATOR =
   /^\s*(?:-{2,}\s*(?:original\s+message|ursprüngliche\s+nachricht|message\s+d'origine|mensaje\s+original|oorspronkelijk\s+bericht|origineel\s+bericht|messaggio\s+originale|mensagem\s+original|исходное\s+сообщение|оригинальное\s+сообщение|wiadomość\s+oryginalna|oryginalna\s+wiadomość|ursprungligt\s+meddelande|oprindelig\s+meddelelse|opprinnelig\s+melding|alkuperäinen\s+viesti|původní\s+zpráva|eredeti\s+üzenet|orijinal\s+ileti)\s*-{2,}|_{10,})\s*$/i;
 
-/** The header, or the rule above it (Outlook's HTML `<hr>` becomes a line of dashes) with the blank lines between. */
-function firstHistoryLine(lines: string[]): number {
-  const header = firstHeaderLine(lines);
-  if (header <= 0) return header;
-  let above = header - 1;
-  while (above > 0 && !lines[above]!.trim()) above--;
-  return /^\s*[-_=—]{10,}\s*$/.test(lines[above]!) ? above : header;
+/** Rules 1 and 2: the lines before the history, without the headers that only introduce a ">" quote. */
+function beforeHistory(lines: string[]): string[] {
+  const own: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const span = headerSpan(lines, i);
+    if (span === 0) {
+      own.push(lines[i]!);
+      continue;
+    }
+    const next = lines.slice(i + span).find((l) => l.trim());
+    if (span > 0 && next !== undefined && isQuoted(next)) {
+      i += span - 1;
+      continue;
+    }
+    // Unprefixed history (or a separator / Outlook block): cut here, with the rule Outlook draws above it.
+    while (own.length && !own[own.length - 1]!.trim()) own.pop();
+    if (own.length && /^\s*[-_=—]{10,}\s*$/.test(own[own.length - 1]!)) own.pop();
+    return own;
+  }
+  return own;
 }
 
-function firstHeaderLine(lines: string[]): number {
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!line.trim() || isQuoted(line)) continue;
-    if (SEPARATOR.test(line)) return i;
-    if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 6).some((l) => OUTLOOK_SENT.test(l))) return i;
-    // The header may be wrapped over up to three lines by the sender's client ("… Shop Support <\nsupport@… wrote:").
-    let joined = '';
-    for (let j = i; j < Math.min(i + 3, lines.length); j++) {
-      const next = lines[j]!;
-      if (!next.trim() || isQuoted(next)) break;
-      joined = joined ? `${joined} ${next.trim()}` : next.trim();
-      if (joined.length > 300) break;
-      if (isQuoteHeader(joined)) return i;
-    }
+/**
+ * How many lines the quote header starting at line `i` spans (up to three: clients wrap long headers), 0 for none;
+ * -1 for a separator or an Outlook header block, which always start the history.
+ */
+function headerSpan(lines: string[], i: number): number {
+  const line = lines[i]!;
+  if (!line.trim() || isQuoted(line)) return 0;
+  if (SEPARATOR.test(line)) return -1;
+  if (OUTLOOK_FROM.test(line) && lines.slice(i + 1, i + 6).some((l) => OUTLOOK_SENT.test(l))) return -1;
+  let joined = '';
+  for (let j = i; j < Math.min(i + 3, lines.length); j++) {
+    const next = lines[j]!;
+    if (!next.trim() || isQuoted(next)) break;
+    joined = joined ? `${joined} ${next.trim()}` : next.trim();
+    if (joined.length > 300) break;
+    if (isQuoteHeader(joined)) return j - i + 1;
   }
-  return -1;
+  return 0;
 }
 
 function isQuoteHeader(line: string): boolean {
@@ -88,25 +100,29 @@ function isQuoted(line: string): boolean {
   return /^\s*>/.test(line);
 }
 
-/** Rule 2 and 3 above: quoted lines and their wrapped continuations go, the customer's lines between them stay. */
+/** Rules 3 and 4: quoted lines and their wrapped continuations go, the customer's lines between them stay. */
 function withoutQuotes(lines: string[]): string[] {
   const kept: string[] = [];
-  let inQuote = false;
-  let lastQuoted = '';
-  for (const line of lines) {
-    if (isQuoted(line)) {
-      inQuote = true;
-      lastQuoted = line.replace(/^(\s*>)+\s?/, '');
-      continue;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (isQuoted(line)) continue;
+    if (line.trim() && i > 0 && isQuoted(lines[i - 1]!)) {
+      // The unprefixed run right under a quoted line, up to the next blank or quoted line.
+      let end = i;
+      while (end < lines.length && lines[end]!.trim() && !isQuoted(lines[end]!)) end++;
+      const intoQuote = end < lines.length && isQuoted(lines[end]!);
+      if (intoQuote || continuesQuote(unquote(lines[i - 1]!))) {
+        i = end - 1;
+        continue;
+      }
     }
-    if (inQuote && line.trim() && continuesQuote(lastQuoted)) {
-      lastQuoted = line;
-      continue;
-    }
-    inQuote = false;
     kept.push(line);
   }
   return dropBareIntroductions(kept, lines);
+}
+
+function unquote(line: string): string {
+  return line.replace(/^(\s*>)+\s?/, '');
 }
 
 /**
