@@ -280,19 +280,22 @@ class MailboxReader {
   /** Fetches one batch, then persists it mail by mail; returns the last UID persisted. */
   private async process(batch: Batch, uids: number[]): Promise<number> {
     const { client, uidValidity } = batch;
-    const sources = new Map<number, Buffer>();
-    // Collect first: no other IMAP command may run inside a fetch iterator (it deadlocks).
-    for await (const message of client.fetch(uids.join(','), { uid: true, source: true }, { uid: true })) {
-      if (message.uid > batch.lastUid && message.source) sources.set(message.uid, message.source);
+    const sources = new Map<number, { source: Buffer; receivedAt?: Date }>();
+    // Collect first: no other IMAP command may run inside a fetch iterator (it deadlocks). INTERNALDATE is when the
+    // server took the mail: the time of a mail without a Date header.
+    for await (const message of client.fetch(uids.join(','), { uid: true, source: true, internalDate: true }, { uid: true })) {
+      if (message.uid <= batch.lastUid || !message.source) continue;
+      const receivedAt = message.internalDate ? new Date(message.internalDate) : undefined;
+      sources.set(message.uid, { source: message.source, ...(receivedAt && !Number.isNaN(receivedAt.getTime()) ? { receivedAt } : {}) });
     }
     const done: number[] = [];
     let lastUid = batch.lastUid;
     try {
       for (const uid of uids) {
         if (!this.running) break;
-        const source = sources.get(uid);
-        if (!source) continue; // expunged meanwhile
-        await this.ingest(uid, source);
+        const fetched = sources.get(uid);
+        if (!fetched) continue; // expunged meanwhile
+        await this.ingest(uid, fetched.source, fetched.receivedAt);
         await this.deps.cursors.advance(this.channel.id, this.mailbox, uidValidity, uid);
         lastUid = uid;
         done.push(uid);
@@ -304,10 +307,10 @@ class MailboxReader {
     return lastUid;
   }
 
-  private async ingest(uid: number, source: Buffer): Promise<void> {
+  private async ingest(uid: number, source: Buffer, receivedAt: Date | undefined): Promise<void> {
     let parsed: Awaited<ReturnType<typeof mailToEvent>>;
     try {
-      parsed = await mailToEvent(source, this.settings);
+      parsed = await mailToEvent(source, this.settings, receivedAt ? { receivedAt } : {});
     } catch (err) {
       // mailToEvent does not throw on content; if it ever does, one bad mail must not stall the mailbox forever.
       this.deps.log?.error({ err, ...this.ctx, uid }, 'mail could not be read: skipped');

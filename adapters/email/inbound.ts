@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import EmailReplyParser from 'email-reply-parser';
 import { convert as htmlToText } from 'html-to-text';
 import { simpleParser, type AddressObject, type HeaderValue, type ParsedMail } from 'mailparser';
 import type { InboundEvent, Part } from '../types';
+import { visibleText } from './quotes';
 import { EMAIL_ADDRESS_KEYS as K, type EmailSettings } from './settings';
+
+export { visibleText };
 
 export interface MailAttachment {
   index: number;
@@ -18,7 +20,10 @@ export interface MailAttachment {
 /** What the event's `raw` holds for a mail: the headers that matter and the full bodies (the brain reads less). */
 export interface MailRaw {
   messageId: string;
+  /** The first parent named by In-Reply-To (most mail names one). */
   inReplyTo?: string;
+  /** Every parent when In-Reply-To names several (RFC 5322 allows it; some clients list the whole chain). */
+  inReplyToIds?: string[];
   references: string[];
   subject: string;
   from?: string;
@@ -39,16 +44,25 @@ const QUOTE_MAX = 2_000;
  *  - address: the sender, with the thread headers in `extra` (the threader in src/ picks the conversation);
  *  - automated: auto-replies, bulk and list mail, bounces and our own mail are stored but never answered.
  */
-export async function mailToEvent(source: Buffer, settings: Pick<EmailSettings, 'from' | 'maxAttachmentBytes'>): Promise<{ event: InboundEvent<MailRaw>; attachments: MailAttachment[] }> {
+export async function mailToEvent(
+  source: Buffer,
+  settings: Pick<EmailSettings, 'from' | 'maxAttachmentBytes'>,
+  options: { receivedAt?: Date } = {},
+): Promise<{ event: InboundEvent<MailRaw>; attachments: MailAttachment[] }> {
   const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true });
-  const messageId = normaliseId(mail.messageId) ?? `<sha256.${createHash('sha256').update(source).digest('hex').slice(0, 32)}@switchboard.invalid>`;
-  const sender = firstAddress(mail.from);
-  const references = referencesOf(mail);
-  const inReplyTo = normaliseId(mail.inReplyTo);
+  const messageId = messageIds(mail.messageId)[0] ?? `<sha256.${createHash('sha256').update(source).digest('hex').slice(0, 32)}@switchboard.invalid>`;
   const subject = (mail.subject ?? '').trim();
+  const bounce = !validAddress(firstAddress(mail.from)) && looksLikeBounce(mail, subject);
+  const sender = validAddress(firstAddress(mail.from)) ?? (bounce ? bounceSender(mail, messageId) : undefined);
+  const parents = messageIds(mail.inReplyTo);
+  // A bounce names the mail it returns only inside its report: its Message-ID threads the bounce to that mail.
+  const references = [...new Set([...messageIds(mail.references), ...(bounce || automatedReason(mail, sender, settings.from) ? returnedIds(mail) : [])])];
+  const inReplyTo = parents[0];
   const fullText = bodyText(mail);
   const visible = visibleText(fullText);
-  const automated = automatedReason(mail, sender, settings.from);
+  const automated = bounce ? 'bounce' : automatedReason(mail, sender, settings.from);
+  // No (or a broken) Date header: the time the mail reached us, never 1970.
+  const sentAt = validDate(mail.date) ?? validDate(options.receivedAt) ?? receivedHeaderDate(mail) ?? new Date();
   const attachments = (mail.attachments ?? []).map((a, index): MailAttachment => ({
     index,
     contentType: a.contentType || 'application/octet-stream',
@@ -68,8 +82,9 @@ export async function mailToEvent(source: Buffer, settings: Pick<EmailSettings, 
     to: addresses(mail.to),
     text: fullText,
     ...(inReplyTo ? { inReplyTo } : {}),
+    ...(parents.length > 1 ? { inReplyToIds: parents } : {}),
     ...(sender ? { from: sender.address } : {}),
-    ...(mail.date ? { date: mail.date.toISOString() } : {}),
+    ...(validDate(mail.date) ? { date: mail.date!.toISOString() } : {}),
     ...(mail.html ? { html: mail.html } : {}),
     ...(automated ? { automated } : {}),
   };
@@ -87,11 +102,11 @@ export async function mailToEvent(source: Buffer, settings: Pick<EmailSettings, 
         [K.subjectKey]: subjectKey(subject),
         [K.quote]: visible.slice(0, QUOTE_MAX),
         [K.quoteFrom]: sender.name ? `${sender.name} <${sender.address}>` : sender.address,
-        ...(mail.date ? { [K.quoteDate]: mail.date.toUTCString() } : {}),
+        ...(validDate(mail.date) ? { [K.quoteDate]: mail.date!.toUTCString() } : {}),
       },
     },
     parts: parts.filter((p) => p.type !== 'text' || p.text.length > 0),
-    sentAt: mail.date ?? new Date(0),
+    sentAt,
     isSelf: sender.address === settings.from.toLowerCase(),
     ...(automated ? { automated } : {}),
     raw,
@@ -131,21 +146,6 @@ export function automatedReason(mail: Pick<ParsedMail, 'headers'>, sender: { add
   if (/^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@/i.test(address)) return `sender ${address}`;
   if (address === ownAddress.toLowerCase()) return 'our own address';
   return undefined;
-}
-
-/** The customer's own words: quoted history and signatures removed (the full text stays in `raw`). */
-export function visibleText(text: string): string {
-  const normalised = text.replace(/\r\n?/g, '\n');
-  let visible: string;
-  try {
-    visible = new EmailReplyParser().parseReply(normalised);
-  } catch {
-    visible = normalised;
-  }
-  // Outlook-style headers of a quoted message that the parser keeps when they are not prefixed by ">".
-  const outlook = /^\s*(-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.+\n(Sent|Date):\s)/im.exec(visible);
-  if (outlook) visible = visible.slice(0, outlook.index);
-  return visible.trim();
 }
 
 function bodyText(mail: ParsedMail): string {
@@ -194,21 +194,91 @@ function flatHtmlText(html: string): string {
     .trim();
 }
 
-function referencesOf(mail: ParsedMail): string[] {
-  const refs = Array.isArray(mail.references) ? mail.references : mail.references ? mail.references.split(/\s+/) : [];
-  return refs.map(normaliseId).filter((r): r is string => r !== undefined);
+/**
+ * The message ids in a Message-ID, In-Reply-To or References header: `<…>` tokens, however they are separated
+ * (spaces, commas, folded lines) and however many; a header without brackets (some clients) gives its words.
+ * mailparser hands these over as one string, or an array of strings when the header repeats.
+ */
+export function messageIds(header: string | string[] | undefined): string[] {
+  const values = (Array.isArray(header) ? header : header ? [header] : []).map((v) => String(v));
+  const ids: string[] = [];
+  for (const value of values) {
+    const bracketed = value.match(/<[^<>\s]+>/g);
+    const words = value.split(/[\s,]+/).filter((t) => t.includes('@'));
+    const tokens = bracketed ?? (words.length ? words : [value]);
+    for (const token of tokens) {
+      const id = normaliseId(token);
+      if (id && !ids.includes(id)) ids.push(id);
+    }
+  }
+  return ids;
 }
 
 function normaliseId(id: string | undefined): string | undefined {
-  const trimmed = id?.trim();
-  if (!trimmed) return undefined;
-  return trimmed.startsWith('<') ? trimmed : `<${trimmed}>`;
+  const trimmed = id?.trim().replace(/^<|>$/g, '').trim();
+  return trimmed ? `<${trimmed}>` : undefined;
 }
 
 function firstAddress(from: AddressObject | undefined): { address: string; name?: string } | undefined {
-  const entry = from?.value?.find((v) => v.address);
-  if (!entry?.address) return undefined;
-  return { address: entry.address.toLowerCase(), ...(entry.name ? { name: entry.name } : {}) };
+  const entry = from?.value?.find((v) => v.address) ?? from?.value?.[0];
+  if (!entry) return undefined;
+  return { address: (entry.address ?? '').toLowerCase(), ...(entry.name ? { name: entry.name } : {}) };
+}
+
+/** An address we could write to: `<>`, "MAILER-DAEMON" without a domain and empty ones are not. */
+function validAddress(sender: { address: string; name?: string } | undefined): { address: string; name?: string } | undefined {
+  return sender && /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(sender.address) ? sender : undefined;
+}
+
+const BOUNCE_SUBJECT =
+  /undeliver|undelivered|delivery status notification|delivery (has )?failed|delivery failure|failure notice|returned mail|mail delivery (failed|subsystem)|unzustellbar|nicht zugestellt|non remis|non distribuable|no entregado|no se puede entregar|onbestelbaar|niet afgeleverd|non recapitato|não entregue|niedostarczon|kunde inte levereras|недоставлен|не доставлен/i;
+
+/** RFC 3464/3462 reports, the null sender (RFC 5321 §4.5.5), or what MTAs name their bounces. */
+function looksLikeBounce(mail: ParsedMail, subject: string): boolean {
+  const h = (name: string) => headerText(mail.headers.get(name)).toLowerCase();
+  const from = firstAddress(mail.from);
+  if (mail.headers.has('from') && (!from || !from.address || !from.address.includes('@'))) return true;
+  if (/multipart\/report/.test(h('content-type'))) return true;
+  if (mail.headers.has('return-path') && (h('return-path') === '<>' || h('return-path') === '')) return true;
+  if (/mailer-daemon|postmaster|mail delivery/i.test(`${from?.address ?? ''} ${from?.name ?? ''}`)) return true;
+  return BOUNCE_SUBJECT.test(subject);
+}
+
+/**
+ * Who a bounce without a usable From is stored as: the envelope sender when Return-Path names one, else
+ * `mailer-daemon@<the domain of its Message-ID>` (the MTA that wrote it), so agents see where it came from.
+ */
+function bounceSender(mail: ParsedMail, messageId: string): { address: string; name?: string } {
+  const returnPath = validAddress({ address: headerText(mail.headers.get('return-path')).replace(/^<|>$/g, '').toLowerCase() });
+  const name = firstAddress(mail.from)?.name || 'Mail Delivery System';
+  if (returnPath) return { address: returnPath.address, name };
+  const domain = /@([^>\s]+)>$/.exec(messageId)?.[1]?.toLowerCase();
+  return { address: `mailer-daemon@${domain && !domain.endsWith('switchboard.invalid') ? domain : 'unknown.invalid'}`, name };
+}
+
+/** The Message-ID of the mail a bounce returns, from its attached copy or headers (message/rfc822, text/rfc822-headers). */
+function returnedIds(mail: ParsedMail): string[] {
+  const ids: string[] = [];
+  for (const a of mail.attachments ?? []) {
+    if (!/^(message\/rfc822|text\/rfc822-headers|message\/global|message\/global-headers)$/i.test(a.contentType ?? '') || !a.content) continue;
+    const head = a.content.toString('utf8', 0, Math.min(a.content.length, 64 * 1024)).split(/\r?\n\r?\n/)[0] ?? '';
+    const match = /^message-id:\s*(<[^<>\s]+>)/im.exec(head.replace(/\r?\n[ \t]+/g, ' '));
+    if (match) ids.push(match[1]!);
+  }
+  return ids;
+}
+
+function validDate(date: Date | undefined): Date | undefined {
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** The newest `Received:` header's date (after its ";"): when our mail server took the mail. */
+function receivedHeaderDate(mail: ParsedMail): Date | undefined {
+  const received = mail.headers.get('received');
+  const newest = Array.isArray(received) ? received[0] : received;
+  const text = typeof newest === 'string' ? newest : '';
+  const at = text.lastIndexOf(';');
+  return at === -1 ? undefined : validDate(new Date(text.slice(at + 1).trim().replace(/\s*\([^)]*\)\s*$/, '')));
 }
 
 function addresses(to: AddressObject | AddressObject[] | undefined): string[] {

@@ -1,4 +1,4 @@
-import type { MailRaw } from '../../adapters/email/inbound';
+import { messageIds, type MailRaw } from '../../adapters/email/inbound';
 import { EMAIL_ADDRESS_KEYS as K, emailSettingsOf } from '../../adapters/email/settings';
 import type { ChannelInstance, InboundEvent } from '../../adapters/types';
 import type { Store } from '../../conversations';
@@ -33,7 +33,9 @@ export class EmailThreader {
   }
 
   private async byHeaders(channel: ChannelInstance, raw: MailRaw, event: Extract<InboundEvent, { kind: 'message' }>): Promise<string | undefined> {
-    const ids = [...new Set([raw.inReplyTo, ...[...raw.references].reverse()].filter((id): id is string => !!id && id !== raw.messageId))];
+    // Every parent In-Reply-To names (mail stored before they were split kept them as one string: split it here).
+    const parents = raw.inReplyToIds ?? messageIds(raw.inReplyTo);
+    const ids = [...new Set([...parents, ...[...raw.references].reverse()].filter((id): id is string => !!id && id !== raw.messageId))];
     if (ids.length === 0) return undefined;
     const known = await this.store.models.Message.find(
       { $or: [{ dedupeKey: { $in: ids.map((id) => inboundDedupeKey(channel.id, id)) } }, { channelId: channel.id, 'delivery.externalIds': { $in: ids } }] },

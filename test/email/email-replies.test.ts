@@ -76,6 +76,44 @@ describe('email channel: threading, loop guards and SMTP replies', () => {
     expect(stored!.raw).toContain('Shop Support wrote');
   });
 
+  it('threads a reply whose In-Reply-To names several mails (ours among them), without References', async () => {
+    await receive(rfc822({ from: 'gil@example.com', subject: 'Warranty', messageId: '<gil1@example.com>', body: 'Is the kettle under warranty?' }));
+    const [first] = await mailsTo('gil@example.com', 1);
+    await receive(
+      rfc822({ from: 'gil@example.com', subject: 'Other words entirely', messageId: '<gil2@example.com>', headers: { 'In-Reply-To': `<elsewhere-1@mail.example.org>\r\n ${first!.parsed.messageId}` }, body: 'It was bought in May.' }),
+    );
+    await mailsTo('gil@example.com', 2);
+    expect(String(await conversationOf('<gil2@example.com>'))).toBe(String(await conversationOf('<gil1@example.com>')));
+  });
+
+  it('stores a bounce with an empty From, unanswered, on the thread of the reply it returns', async () => {
+    await receive(rfc822({ from: 'hal@example.com', subject: 'Address change', messageId: '<h1@example.com>', body: 'Please change my delivery address.' }));
+    const [first] = await mailsTo('hal@example.com', 1);
+    const boundary = 'B0UNCE';
+    const raw = [
+      `--${boundary}`,
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      'Your message could not be delivered: 550 5.1.1 mailbox unavailable.',
+      `--${boundary}`,
+      'Content-Type: message/rfc822',
+      '',
+      `Message-ID: ${first!.parsed.messageId}`,
+      'From: support@shop.example',
+      'To: hal@example.com',
+      '',
+      'Your address was changed.',
+      `--${boundary}--`,
+    ].join('\r\n');
+    const id = '<bounce-h1@mx.example.net>';
+    await receive(rfc822({ from: 'Mail Delivery System <>', subject: 'Undelivered Mail Returned to Sender', messageId: id, headers: { 'Return-Path': '<>' }, contentType: `multipart/report; report-type=delivery-status; boundary="${boundary}"`, raw }));
+    const bounce = await until(t, async () => t.gateway.store.models.Message.findOne({ externalId: id, 'processing.state': 'done' }).lean());
+    expect(bounce).toMatchObject({ automated: 'bounce', processing: { outcome: 'silent:automated' } });
+    expect(smtp.to('mailer-daemon@mx.example.net')).toHaveLength(0);
+    const [bounced, original] = await Promise.all([t.gateway.store.conversations.get(bounce.conversationId), t.gateway.store.conversations.get(await conversationOf('<h1@example.com>'))]);
+    expect(bounced?.address).toMatchObject({ to: 'mailer-daemon@mx.example.net', threadId: original?.address.threadId });
+  });
+
   it('threads a mail without headers by sender and subject within the window; another subject starts a new conversation', async () => {
     await receive(rfc822({ from: 'bob@example.com', subject: 'Delivery times', messageId: '<b1@example.com>', body: 'How long does delivery take?' }));
     await mailsTo('bob@example.com', 1);

@@ -1,7 +1,16 @@
-import { automatedReason, mailToEvent, subjectKey, visibleText } from '../../adapters/email/inbound';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { automatedReason, mailToEvent, messageIds, subjectKey, visibleText } from '../../adapters/email/inbound';
 import { composeReply, replySubject } from '../../adapters/email/outbound';
 import { emailSettingsSchema } from '../../adapters/email/settings';
 import { rfc822 } from '../support/smtp-peer';
+
+const FIXTURES = join(__dirname, '../fixtures/channels/email');
+const eml = (name: string) => readFileSync(join(FIXTURES, name));
+/** Replies written by the common clients in many languages, with the words the customer wrote (see quotes.ts). */
+const QUOTES: Array<{ name: string; body: string; visible: string }> = JSON.parse(readFileSync(join(FIXTURES, 'quotes.json'), 'utf8'));
+
+const HTML_REPLIES: Array<{ name: string; html: string; visible: string }> = JSON.parse(readFileSync(join(FIXTURES, 'html-replies.json'), 'utf8'));
 
 const settings = emailSettingsSchema.parse({ imap: { host: 'h', port: 1 }, smtp: { host: 'h', port: 2 }, from: 'support@shop.example', maxAttachmentBytes: 1000 });
 
@@ -30,6 +39,49 @@ describe('email parsing', () => {
     const { event } = await mailToEvent(rfc822({ from: 'deep@example.com', messageId: '<deep@x>', contentType: 'text/html; charset=utf-8', body: html }), settings);
     if (event.kind !== 'message') throw new Error('expected a message');
     expect(event.parts).toEqual([{ type: 'text', text: 'Where is my order & invoice?' }]);
+  });
+
+  it.each(QUOTES.map((q) => [q.name, q] as const))('keeps only the customer’s words of a %s reply', (_name, q) => {
+    expect(visibleText(q.body)).toBe(q.visible);
+  });
+
+  it.each(HTML_REPLIES.map((h) => [h.name, h] as const))('keeps only the customer’s words of an HTML-only %s reply', async (name, h) => {
+    const { event } = await mailToEvent(rfc822({ from: 'ada@example.com', messageId: `<html-${name}@x>`, contentType: 'text/html; charset=utf-8', body: h.html }), settings);
+    expect(event.kind === 'message' && event.parts).toEqual([{ type: 'text', text: h.visible }]);
+  });
+
+  it('dates a mail without a Date header by when it was received, never 1970', async () => {
+    const at = new Date('2026-11-26T07:20:00Z');
+    const fetched = (await mailToEvent(eml('no-date.eml'), settings, { receivedAt: at })).event;
+    expect(fetched.kind === 'message' && fetched.sentAt).toEqual(at);
+    // Without the server's INTERNALDATE: the newest Received header; without that either: now.
+    const received = (await mailToEvent(eml('no-date.eml'), settings)).event;
+    expect(received.kind === 'message' && received.sentAt).toEqual(new Date('2026-11-26T07:15:30Z'));
+    const before = Date.now();
+    const bare = (await mailToEvent(Buffer.from('From: a@example.com\r\nMessage-ID: <bare@x>\r\n\r\nhello\r\n'), settings)).event;
+    expect(bare.kind === 'message' && bare.sentAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(bare.kind === 'message' && bare.raw.date).toBeUndefined();
+  });
+
+  it('splits an In-Reply-To naming several mails, and References separated by commas', async () => {
+    const { event } = await mailToEvent(eml('multi-in-reply-to.eml'), settings);
+    if (event.kind !== 'message') throw new Error('expected a message');
+    expect(event.raw.inReplyTo).toBe('<reply-1@shop.example>');
+    expect(event.raw.inReplyToIds).toEqual(['<reply-1@shop.example>', '<CAF=ab12cd34@mail.gmail.com>']);
+    expect(event.raw.references).toEqual(['<orig-1@example.com>', '<reply-1@shop.example>']);
+    expect(messageIds('<a@x> (Ada\'s message) <b@y>')).toEqual(['<a@x>', '<b@y>']);
+    expect(messageIds(['<a@x>', 'c@z'])).toEqual(['<a@x>', '<c@z>']);
+    expect(messageIds(undefined)).toEqual([]);
+  });
+
+  it('stores a bounce whose From is empty or has no domain, flagged so it is never answered, threaded to the returned mail', async () => {
+    const { event } = await mailToEvent(eml('bounce-null-sender.eml'), settings);
+    expect(event).toMatchObject({ kind: 'message', automated: 'bounce', from: { externalId: 'mailer-daemon@mx.example.net', displayName: 'Mail Delivery System' }, address: { to: 'mailer-daemon@mx.example.net' } });
+    if (event.kind !== 'message') throw new Error('expected a message');
+    expect(event.raw.references).toContain('<reply-7.0@shop.example>');
+    expect(event.parts[0]).toMatchObject({ type: 'text', text: expect.stringContaining('could not') });
+    const qmail = (await mailToEvent(eml('bounce-no-domain.eml'), settings)).event;
+    expect(qmail).toMatchObject({ kind: 'message', automated: 'bounce', from: { externalId: 'mailer-daemon@mail.example.org' } });
   });
 
   it('records every attachment, and stores the content only below the size limit', async () => {
