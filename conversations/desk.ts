@@ -161,9 +161,12 @@ export class DeskRepository {
     await this.models.DeskThread.updateOne({ _id: id, rootId: { $exists: false }, posting: { $exists: false } }, { $set: { posting: { nonce, at } } });
   }
 
-  /** Whether a card of this desk was sent (or is being sent) and its root is not stored yet. */
-  async hasCardInFlight(deskChannelId: string): Promise<boolean> {
-    return (await this.models.DeskThread.exists({ deskChannelId, 'posting.at': { $exists: true }, rootId: { $exists: false } })) !== null;
+  /**
+   * Whether a card of this desk was first sent since `since` and its root is not stored yet. Bounded in time: a card
+   * that failed for good keeps its marker, and must not make every stray thread reply cost a platform read.
+   */
+  async hasCardInFlight(deskChannelId: string, since: Date): Promise<boolean> {
+    return (await this.models.DeskThread.exists({ deskChannelId, 'posting.at': { $gte: since }, rootId: { $exists: false } })) !== null;
   }
 
   async threadByPostingNonce(nonce: string): Promise<DeskThreadRecord | null> {

@@ -125,7 +125,7 @@ export class MessageRepository {
   /** The slow path, for a process job that lost its message ids in a crash: scans the conversation. */
   async pendingInbound(conversationId: Types.ObjectId, limit = 50): Promise<MessageRecord[]> {
     return this.models.Message.find({ conversationId, direction: 'inbound', 'processing.state': 'pending' })
-      .sort({ receivedAt: 1, _id: 1 })
+      .sort({ receivedAt: -1, _id: -1 })
       .limit(limit)
       .lean<MessageRecord[]>();
   }
@@ -270,6 +270,23 @@ export class MessageRepository {
         $unset: { 'delivery.error': 1 },
       },
     );
+  }
+
+  /** Replies nobody has taken yet on these channels, received since `since` (newest first: their visitors are the likeliest online). */
+  async awaitingRecipients(channelIds: string[], since: Date, limit: number): Promise<MessageRecord[]> {
+    return this.models.Message.find({ 'delivery.awaitingRecipient': true, channelId: { $in: channelIds }, 'delivery.status': 'queued', receivedAt: { $gte: since } })
+      .sort({ receivedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<MessageRecord[]>();
+  }
+
+  /** A waiting reply taken by an open socket after all: `sent`, unless a receipt got there first. */
+  async markTakenLate(id: Types.ObjectId, now: Date): Promise<boolean> {
+    const res = await this.models.Message.updateOne(
+      { _id: id, 'delivery.status': 'queued', 'delivery.awaitingRecipient': true },
+      { $set: { 'delivery.status': 'sent', 'delivery.sentAt': now }, $unset: { 'delivery.awaitingRecipient': 1 } },
+    );
+    return res.modifiedCount === 1;
   }
 
   async markRetry(id: Types.ObjectId, error: { code: string; message: string }, nextAttemptAt: Date, now: Date): Promise<void> {

@@ -138,6 +138,8 @@ messageSchema.index({ conversationId: 1, receivedAt: 1 });
 messageSchema.index({ contactId: 1, receivedAt: -1 });
 // Operators' view of what is stuck or failed.
 messageSchema.index({ 'delivery.status': 1, 'delivery.nextAttemptAt': 1 });
+// Web chat replies waiting for their visitor (few, and only until a receipt): what each process's sweep reads.
+messageSchema.index({ 'delivery.awaitingRecipient': 1, receivedAt: 1 }, { sparse: true });
 // Platform status webhooks (delivered/read/failed) name the platform's message id.
 messageSchema.index({ channelId: 1, 'delivery.externalIds': 1 });
 

@@ -32,6 +32,7 @@ import { DeskDeliverer } from './desk/deliverer';
 import { DeskService } from './desk/desk';
 import { remindUnclaimed } from './desk/sla';
 import { DeskSurfaces } from './desk/surfaces';
+import { WebchatPendingSweep } from './http/webchat-pending';
 import { attachWebchatSocket } from './http/webchat-socket';
 import { Deliverer } from './pipeline/deliverer';
 import { EmailThreader } from './email/threading';
@@ -75,6 +76,8 @@ export interface Gateway {
   availability: StoreAvailability;
   /** Keeps stateful platform connections (Discord gateway, Slack Socket Mode) open in exactly one process. */
   connections: ConnectionHost;
+  /** Pushes replies waiting for a web chat visitor connected to this process (run by the workers; tests tick it). */
+  webchatPending: WebchatPendingSweep;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
   listen(): Promise<string>;
   startWorkers(): void;
@@ -288,12 +291,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   server.headersTimeout = 20_000;
   server.requestTimeout = 30_000;
   const wss = attachWebchatSocket(server, deps);
+  // A reply delivered by a process its visitor is not connected to is pushed by the one they are connected to.
+  const pendingSweep = new WebchatPendingSweep(store, hub, log, clock);
+  const webchatLoops = [new LeaseLoop('webchat-pending', () => pendingSweep.tick(), config.POLL_MS * 5, log)];
 
   let workersStarted = false;
   const startWorkers = () => {
     if (workersStarted) return;
     workersStarted = true;
-    [...processorLoops, ...deliveryLoops, ...deskLoops].forEach((l) => l.start());
+    [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops].forEach((l) => l.start());
     connections.start();
   };
 
@@ -307,6 +313,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deskDeliverer,
     availability,
     connections,
+    webchatPending: pendingSweep,
     startWorkers,
     async listen() {
       await new Promise<void>((resolve, reject) => {
@@ -321,7 +328,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop() {
       // First: no more inbound events, and the leases are released so another process connects at once.
       await connections.stop();
-      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops].map((l) => l.stop()));
+      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops].map((l) => l.stop()));
       for (const client of wss.clients) client.terminate();
       wss.close();
       if (server.listening) {

@@ -39,6 +39,16 @@ export class WebchatHub {
     return count;
   }
 
+  /** Whether the visitor has an open socket here. */
+  has(channelId: string, visitorId: string): boolean {
+    return this.sockets.has(`${channelId}:${visitorId}`);
+  }
+
+  /** Channels with at least one socket open here. */
+  get channelIds(): string[] {
+    return [...new Set([...this.sockets.keys()].map((key) => key.slice(0, key.indexOf(':'))))];
+  }
+
   get connections(): number {
     let n = 0;
     for (const set of this.sockets.values()) n += set.size;

@@ -39,7 +39,18 @@ export interface ConnectionHostOptions {
    * failed attempt their events are held in a local spool under `dir` and drained into the store, in order, with
    * back-off from `retryMs` up to `maxRetryMs`. Other kinds (Slack Socket Mode, IMAP) withhold their ack instead.
    */
-  spool?: { dir: string; kinds: ChannelKind[]; retryMs?: number; maxRetryMs?: number };
+  spool?: {
+    dir: string;
+    kinds: ChannelKind[];
+    retryMs?: number;
+    maxRetryMs?: number;
+    /**
+     * How long the one attempt may take before the event is held anyway (default 2 s): a store that is down makes the
+     * driver wait (mongoose buffers for 10 s, server selection 30 s), and until the event is on disk a crash loses it.
+     * An attempt that still lands later is harmless: the held copy's replay finds it stored (ingest is idempotent).
+     */
+    attemptTimeoutMs?: number;
+  };
 }
 
 /** The longest a process waits before trying a connection that keeps failing to start again. */
@@ -294,7 +305,7 @@ export class ConnectionHost extends EventEmitter {
       if (spooled && (await spooled.has(channel.id))) return this.hold(spooled, channel.id, event);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await this.ingestor.ingest(channel, event);
+          return await (spooled ? withTimeout(this.ingestor.ingest(channel, event), this.options.spool!.attemptTimeoutMs ?? 2_000) : this.ingestor.ingest(channel, event));
         } catch (err) {
           if (attempt >= attempts) {
             if (spooled) {
@@ -377,6 +388,16 @@ export class ConnectionHost extends EventEmitter {
     });
     return result;
   }
+}
+
+/** Rejects after `ms` if `promise` has not settled; the promise itself runs on (and its late rejection is ignored). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
+  });
+  promise.catch(() => {});
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function fingerprint(channel: ChannelInstance): string {

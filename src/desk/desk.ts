@@ -15,6 +15,9 @@ import { answerCommand } from './commands';
 import { deskChannelFor, deskChannels, deskSettingsOf, type DeskSettings } from './settings';
 import type { DeskSurfaces } from './surfaces';
 
+/** How long after its first send a card whose root is not stored may still have replies overtaking it. */
+const CARD_IN_FLIGHT_MS = 15 * 60_000;
+
 export interface DeskOptions {
   /** Lines an agent starts with this stay internal notes (never sent to the customer). */
   notePrefix: string;
@@ -189,7 +192,7 @@ export class DeskService implements HandoffListener {
   private async threadOfCardInFlight(channel: ChannelInstance, platformChannel: string, rootId: string): Promise<DeskThreadRecord | null> {
     const settings = deskSettingsOf(channel);
     if (!settings || !deskChannels(settings).has(platformChannel)) return null;
-    if (!(await this.store.desk.hasCardInFlight(channel.id))) return null;
+    if (!(await this.store.desk.hasCardInFlight(channel.id, new Date(this.clock().getTime() - CARD_IN_FLIGHT_MS)))) return null;
     const surface = this.surfaces.get(channel);
     if (!surface.cardNonce) return null;
     // Unreadable now (rate limit, network): thrown, so the platform redelivers the reply instead of it being dropped.

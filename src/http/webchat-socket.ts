@@ -144,7 +144,7 @@ async function historyFor(deps: GatewayDeps, channelId: string, visitorId: strin
   return rows.reverse();
 }
 
-function toWidgetMessage(m: MessageRecord): WidgetMessage {
+export function toWidgetMessage(m: MessageRecord): WidgetMessage {
   const choices = m.parts.flatMap((p) => (p.type === 'choices' ? p.choices : []));
   const clientId = m.direction === 'inbound' && m.externalId ? m.externalId.split(':').slice(1).join(':') : undefined;
   return {

@@ -2,17 +2,17 @@ import { once } from 'node:events';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import mongoose from 'mongoose';
 import { DiscordPeer } from '../support/discord-peer';
 import { startTestGateway, type TestGateway } from '../support/gateway';
 import { TcpProxy } from '../support/tcp-proxy';
 import { until } from '../support/until';
+import { FakeWaWebFactory, waWebMessage } from '../support/wwebjs-fake';
 
 const CHANNEL_ID = 'discord-held';
 
-// Operations on a store that went away fail in a fraction of a second instead of mongoose's 10 s buffering.
-mongoose.set('bufferTimeoutMS', 300);
-const DRIVER = { serverSelectionTimeoutMS: 300, heartbeatFrequencyMS: 200, connectTimeoutMS: 300, socketTimeoutMS: 2_000 };
+// Mongoose keeps its default 10 s of buffering while the store is away: the host's 2 s attempt timeout holds events
+// before that. The driver notices the store is back within a heartbeat.
+const DRIVER = { serverSelectionTimeoutMS: 1_000, heartbeatFrequencyMS: 200, connectTimeoutMS: 2_000, socketTimeoutMS: 5_000 };
 
 describe('Discord gateway events while the store is unreachable', () => {
   let peer: DiscordPeer;
@@ -98,5 +98,56 @@ describe('Discord gateway events while the store is unreachable', () => {
     expect(await drained).toEqual([CHANNEL_ID, 1]);
     await until(t, async () => peer.posted(peer.dmChannelOf(user)).length > 0, [peer]);
     expect(await inbound(id)).toBe(1);
+  });
+});
+
+describe('WhatsApp Web messages while the store is unreachable', () => {
+  const WA_CHANNEL = 'wa-held';
+  let proxy: TcpProxy;
+  let dataDir: string;
+  let t: TestGateway;
+  let factory: FakeWaWebFactory;
+
+  beforeAll(async () => {
+    let uri: string;
+    ({ proxy, uri } = await TcpProxy.inFrontOf(process.env.MONGODB_URI!));
+    dataDir = await mkdtemp(join(tmpdir(), 'sb-held-wa-'));
+    factory = new FakeWaWebFactory();
+    t = await startTestGateway('held_wa', {
+      mongo: { uri, options: DRIVER },
+      env: { DATA_DIR: dataDir, CONNECTION_LEASE_MS: '30000', WHATSAPP_WEB_PRINT_QR: 'false' },
+      whatsappWebClient: factory.create,
+    });
+    await t.gateway.store.channels.ensure({ id: WA_CHANNEL, kind: 'whatsapp', name: 'WhatsApp (linked phone)', settings: { driver: 'web', dataPath: join(dataDir, 'wa') } });
+  });
+  afterAll(async () => {
+    await proxy.restore();
+    await t.stop();
+    await proxy.cut();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('holds a message that arrives meanwhile and answers it once when the store is back', async () => {
+    const client = await factory.next();
+    const ready = new Promise<void>((resolve) => t.gateway.connections.on('status', (_id: string, s: { state: string }) => s.state === 'ready' && resolve()));
+    client.link('15550009999');
+    await ready;
+
+    await proxy.cut();
+    const held = once(t.gateway.connections, 'held');
+    const message = waWebMessage({ from: '15550004321@c.us', body: 'How do I return an item?', name: 'Kim' });
+    client.emit('message', message);
+    await held;
+    const reply = client.nextSend();
+    const drained = once(t.gateway.connections, 'drained');
+    await proxy.restore();
+    expect(await drained).toEqual([WA_CHANNEL, 1]);
+    expect((await reply).chatId).toBe('15550004321@c.us');
+    expect(await t.gateway.store.models.Message.countDocuments({ channelId: WA_CHANNEL, direction: 'inbound' })).toBe(1);
+    // Answered once: the next message's reply is the second send, not the third.
+    const next = client.nextSend();
+    client.emit('message', waWebMessage({ from: '15550004321@c.us', body: 'How much is shipping?' }));
+    await next;
+    expect(client.sent.filter((s) => s.chatId === '15550004321@c.us')).toHaveLength(2);
   });
 });

@@ -60,3 +60,38 @@ describe('web chat reply status', () => {
     back.visitor!.close();
   });
 });
+
+describe('web chat replies across gateway processes', () => {
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    a = await startTestGateway('webchat_two');
+    // The process the visitor is connected to: it serves sockets, its workers do not run (so A writes and sends the reply).
+    b = await startTestGateway('webchat_two', { shareWith: a, startWorkers: false });
+  });
+  afterAll(async () => {
+    await b.stop();
+    await a.stop();
+  });
+
+  it('is pushed live by the process the visitor is connected to, not left for their next visit', async () => {
+    const { token } = issueVisitorToken(a.webchat.tokenSecret);
+    const { visitor } = await Visitor.connect(b, token);
+    const waiting = new Promise<MessageRecord>((resolve) =>
+      a.gateway.deliverers.forEach((d) => d.on('sent', (m: MessageRecord, status: string) => status === 'queued' && resolve(m))),
+    );
+    await visitor!.send({ type: 'message', id: 'c1', text: 'How do I start a return?' });
+    const reply = await waiting;
+    const live = once(visitor!, 'reply');
+    await b.gateway.webchatPending.tick();
+    const [shown] = (await live) as [{ id: string; author: string }];
+    expect(shown).toMatchObject({ id: String(reply._id), author: 'bot' });
+    const stored = await a.gateway.store.models.Message.findById(reply._id).lean<MessageRecord>();
+    expect(stored?.delivery).toMatchObject({ status: 'sent' });
+    expect(stored?.delivery?.awaitingRecipient).toBeUndefined();
+    // Pushed once: a second pass finds nothing waiting.
+    await b.gateway.webchatPending.tick();
+    expect(visitor!.replies.filter((r) => r.id === String(reply._id))).toHaveLength(1);
+    visitor!.close();
+  });
+});
