@@ -65,6 +65,8 @@ export interface Gateway {
   deskDeliverer: DeskDeliverer;
   /** Keeps stateful platform connections (Discord gateway, Slack Socket Mode) open in exactly one process. */
   connections: ConnectionHost;
+  /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
+  warmAdapters(): Promise<void>;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
   listen(): Promise<string>;
   startWorkers(): void;
@@ -264,6 +266,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   server.requestTimeout = 30_000;
   const wss = attachWebchatSocket(server, deps);
 
+  // Adapters of the configured channels are built before the first request can arrive (see AdapterRegistry.warm).
+  const warmAdapters = async () => {
+    const enabled = (await store.channels.list()).filter((c) => c.enabled);
+    registry.warm(enabled, (channel, err) => log.warn({ err, channel: channel.id }, 'channel adapter could not be built; its requests will fail until it is fixed'));
+  };
+
   let workersStarted = false;
   const startWorkers = () => {
     if (workersStarted) return;
@@ -282,7 +290,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deskDeliverer,
     connections,
     startWorkers,
+    warmAdapters,
     async listen() {
+      await warmAdapters();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, config.HOST, () => resolve());
