@@ -78,6 +78,8 @@ export interface Gateway {
   connections: ConnectionHost;
   /** Pushes replies waiting for a web chat visitor connected to this process (run by the workers; tests tick it). */
   webchatPending: WebchatPendingSweep;
+  /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
+  warmAdapters(): Promise<void>;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
   listen(): Promise<string>;
   startWorkers(): void;
@@ -295,6 +297,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const pendingSweep = new WebchatPendingSweep(store, hub, log, clock);
   const webchatLoops = [new LeaseLoop('webchat-pending', () => pendingSweep.tick(), config.POLL_MS * 5, log)];
 
+  // Adapters of the configured channels are built before the first request can arrive (see AdapterRegistry.warm).
+  const warmAdapters = async () => {
+    const enabled = (await store.channels.list()).filter((c) => c.enabled);
+    registry.warm(enabled, (channel, err) => log.warn({ err, channel: channel.id }, 'channel adapter could not be built; its requests will fail until it is fixed'));
+  };
+
   let workersStarted = false;
   const startWorkers = () => {
     if (workersStarted) return;
@@ -315,7 +323,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     connections,
     webchatPending: pendingSweep,
     startWorkers,
+    warmAdapters,
     async listen() {
+      await warmAdapters();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.PORT, config.HOST, () => resolve());

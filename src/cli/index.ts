@@ -31,6 +31,22 @@ export async function main(argv: string[]): Promise<void> {
     .option('-c, --concurrency <n>', 'messages in flight', '8')
     .action(async (opts) => (require('./bench-channels') as typeof import('./bench-channels')).benchChannelsCommand(opts));
 
+  program
+    .command('probe')
+    .description('send a running gateway hostile requests that need no secret (unsigned, forged, oversized, traversal, wrong methods, slow bodies); prints counts, exit 1 on a 5xx or a slow /health')
+    .requiredOption('--url <url>', 'the gateway, e.g. http://127.0.0.1:3000 (only one you run)')
+    .option('--slack <id>', 'a Slack channel id to aim the webhook probes at')
+    .option('--telegram <id>', 'a Telegram channel id')
+    .option('--whatsapp <id>', 'a WhatsApp (Cloud API) channel id')
+    .option('--messenger <id>', 'a Messenger channel id')
+    .option('--discord <id>', 'a Discord channel id (interactions endpoint)')
+    .option('--webchat <id>', 'a web chat channel id')
+    .option('--max-body <bytes>', "the gateway's MAX_BODY_BYTES", '1048576')
+    .option('--health-bound <ms>', '/health must always answer within this', '100')
+    .action(async (opts) => {
+      await (require('./probe') as typeof import('./probe')).probeCommand(opts);
+    });
+
   const evaluate = program.command('eval').description('measure the embedded brain on labelled data (no network, deterministic)');
   evaluate
     .command('intents')

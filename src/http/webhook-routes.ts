@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Router, type Request, type Response } from 'express';
 import type { ChannelInstance, RawResponse } from '../../adapters/types';
 import type { GatewayDeps } from '../deps';
@@ -35,6 +36,9 @@ export function webhookRoutes(deps: GatewayDeps): Router {
       return;
     }
     await adapter.verify(raw);
+    // Every platform posts UTF-8 (JSON or a form). Bytes that are not cannot be decoded without replacing some of
+    // them, and a message stored that way is not the one that was sent: refused before anything is parsed or stored.
+    if (!isUtf8(raw.rawBody)) throw new HttpError(400, 'invalid_encoding', 'body is not valid UTF-8');
     assertJsonDepth(raw.rawBody);
     const events = adapter.parse(raw);
     assertEventCount(events.length, deps.maxWebhookEvents);

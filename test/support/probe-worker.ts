@@ -28,6 +28,8 @@ async function run(): Promise<void> {
     EMBEDDINGS: 'off',
   });
   const gateway = await createGateway({ config, connection, box: SecretBox.fromString(hexKey!), log: pino({ level: config.LOG_LEVEL }) });
+  // What `listen` does before it binds (it would also start the workers, which this process leaves off).
+  await gateway.warmAdapters();
   gateway.server.listen(0, '127.0.0.1');
   await once(gateway.server, 'listening');
   const { port } = gateway.server.address() as AddressInfo;

@@ -1,5 +1,5 @@
 /**
- * The security probe's catalogue: bounded batches of hostile requests against a running gateway, each category as
+ * The security probe's catalogue (used by test/security/probe.test.ts and by `switchboard probe`): bounded batches of hostile requests against a running gateway, each category as
  * the issue lists them (unsigned, wrongly signed, stale, replayed, malformed, wrong content type, oversized, deeply
  * nested, invalid UTF-8, path traversal, method confusion, slow bodies, unknown channels). Signatures are computed
  * here the way each platform signs (Slack v0 HMAC, Meta X-Hub-Signature-256, Telegram's secret token header, Discord
@@ -139,6 +139,13 @@ export function nestedJson(depth: number): string {
 
 let seq = 0;
 const uniqueId = (prefix: string) => `${prefix}${Date.now().toString(36)}${(++seq).toString(36)}`;
+
+/**
+ * The categories that need no secret of the gateway's: every request in them is refused before anything is parsed
+ * (no valid signature, no such route or method, too large), so `switchboard probe` can point them at a production
+ * gateway without storing anything there.
+ */
+export const SECRET_FREE_CATEGORIES = new Set(['unsigned', 'wrongly-signed', 'stale', 'oversized', 'path-traversal', 'method-confusion', 'unknown-channel']);
 
 /** Every category but `replayed` and `slow`: none of these may store anything. */
 export function rejectedCases(target: ProbeTarget): ProbeCase[] {
@@ -369,6 +376,27 @@ export function healthPinger(base: string, everyMs = 20): { stop(): Promise<{ la
       return { latencies, failures };
     },
   };
+}
+
+export const describeResult = (r: ProbeResult) => `${r.category} / ${r.name}: ${r.status || 'closed'} ${r.body.slice(0, 160)}`;
+
+/**
+ * What the answers alone show is wrong: a 5xx; no answer (acceptable only where the body never finished); a 2xx
+ * to a request that must be refused (who cannot prove who they are, or asks for what is not there; OPTIONS may
+ * answer); an answer saying something was stored; a file from outside the widget folder. Signed but unusable
+ * bodies (malformed, odd content types, deep, invalid UTF-8) may be acknowledged as unsupported events, so the
+ * platform does not retry them for a day: only the store can tell whether those stored nothing.
+ */
+export function answerProblems(results: ProbeResult[]): string[] {
+  const problems: string[] = [];
+  const flag = (what: string, found: ProbeResult[]) => found.forEach((r) => problems.push(`${what}: ${describeResult(r)}`));
+  const rejected = results.filter((r) => r.category !== 'replayed');
+  flag('5xx', results.filter((r) => r.status >= 500));
+  flag('no answer', rejected.filter((r) => r.status === 0 && r.category !== 'oversized' && r.category !== 'slow-body'));
+  flag('accepted', rejected.filter((r) => SECRET_FREE_CATEGORIES.has(r.category) && r.status >= 200 && r.status < 300 && !/^OPTIONS /.test(r.name)));
+  flag('stored', rejected.filter((r) => /"stored":[1-9]|"duplicate":false/.test(r.body)));
+  flag('leaked a file', rejected.filter((r) => r.category === 'path-traversal' && /root:x:0:0|"name": "switchboard"/.test(r.body)));
+  return problems;
 }
 
 /** `category: N sent, statuses {401: 5, 400: 2}` per category, in the order first seen. */
