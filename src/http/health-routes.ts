@@ -4,13 +4,21 @@ import type { StoreState } from '../store/availability';
 import { HttpError } from './errors';
 
 /**
- * `GET /health` and `GET /ready`: 200 when the store answers a ping, 503 with the reason when it does not. Both
- * answer within the ping's bound (never the driver's 15 s server selection): a load balancer or an orchestrator
- * takes this process out of rotation while the store is down, and back when it returns.
+ * `GET /health` (liveness) and `GET /ready` (readiness), both 503 with the reason while the store is known to be
+ * down (the driver's own monitoring, the embedded JVM's exit), so a load balancer or an orchestrator takes this
+ * process out of rotation and back when the store returns.
+ * `/health` answers from that state alone, with no round trip: it says whether this process is responsive, and a
+ * store busy syncing a burst of writes must not make a live gateway look hung. `/ready` also pings the store
+ * (bounded by a short timeout, never the driver's 15 s server selection) before saying yes.
  */
 export function healthRoutes(deps: GatewayDeps): Router {
   const router = Router();
-  router.get(['/health', '/ready'], async (_req, res) => {
+  router.get('/health', (_req, res) => {
+    const state = deps.storeState();
+    if (!state.available) return unavailable(res, state);
+    res.json({ status: 'ok', store: { available: true } });
+  });
+  router.get('/ready', async (_req, res) => {
     const state = deps.storeState();
     if (!state.available) return unavailable(res, state);
     if (await deps.storeReady()) {

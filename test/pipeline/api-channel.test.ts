@@ -131,6 +131,6 @@ describe('HTTP API channel', () => {
 
   it('reports health once the store is reachable', async () => {
     const res = await fetch(`${t.url}/health`);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(await res.json()).toMatchObject({ status: 'ok', store: { available: true } });
   });
 });

@@ -13,13 +13,13 @@ export class TcpProxy {
 
   constructor(private readonly target: { host: string; port: number }) {}
 
-  /** `uri` with its host:port replaced by the relay's. */
+  /** `uri` with its host:port replaced by the relay's (credentials and options kept). */
   static async inFrontOf(uri: string): Promise<{ proxy: TcpProxy; uri: string }> {
-    const match = /^mongodb:\/\/([^/:?]+):(\d+)/.exec(uri);
-    if (!match) throw new Error(`cannot relay ${uri}: only mongodb://host:port URIs`);
+    const match = /^mongodb:\/\/(?:[^@/?]*@)?([^/:?@]+):(\d+)/.exec(uri);
+    if (!match) throw new Error(`cannot relay ${uri}: only mongodb://[user:pass@]host:port URIs`);
     const proxy = new TcpProxy({ host: match[1]!, port: Number(match[2]) });
     await proxy.restore();
-    return { proxy, uri: uri.replace(/^mongodb:\/\/[^/?]+/, `mongodb://127.0.0.1:${proxy.port}`) };
+    return { proxy, uri: uri.replace(/^(mongodb:\/\/(?:[^@/?]*@)?)[^/?@]+/, `$1127.0.0.1:${proxy.port}`) };
   }
 
   async restore(): Promise<void> {
