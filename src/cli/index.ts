@@ -47,6 +47,12 @@ export async function main(argv: string[]): Promise<void> {
       await (require('./probe') as typeof import('./probe')).probeCommand(opts);
     });
 
+  program
+    .command('bench-adversarial')
+    .description('hostile 10 KB … 1 MB messages through an in-process gateway; prints the longest event-loop block and /health latency as JSON')
+    .option('--sizes <list>', 'message sizes in characters besides the API channel\'s 10,000', '100000,1048576')
+    .action(async (opts) => (require('./bench-adversarial') as typeof import('./bench-adversarial')).benchAdversarialCommand(opts));
+
   const evaluate = program.command('eval').description('measure the embedded brain on labelled data (no network, deterministic)');
   evaluate
     .command('intents')

@@ -303,6 +303,7 @@ export class ConversationProcessor extends EventEmitter {
     const now = this.clock();
     await this.giveUp(conversation, message, 'quarantined', now);
     this.emit('quarantined', message);
+    this.emit('processed', message, undefined);
     return conversation.status === 'bot' ? { ...conversation, status: 'pending', escalationReason: 'processing_error', priority: 'high' } : conversation;
   }
 
