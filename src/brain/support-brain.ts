@@ -7,6 +7,7 @@ import type { IntentSpec } from './catalog/intents';
 import { afterHours, asksToOptOutOfAi, HANDOFF_CHOICE, handoffInLanguage, RATE_HELPFUL, RATE_UNHELPFUL, RATING_CHOICES, REPLIES, saysNotHelpful } from './replies';
 import { describeOpening, isOpen, nextOpening } from './routing/hours';
 import { route, type RoutingConfig, type RoutingOutcome } from './routing/rules';
+import { yieldToEventLoop } from './yield';
 import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision, type EscalationReason } from './types';
 
 export interface SupportBrainParts {
@@ -87,7 +88,9 @@ export class SupportBrain implements Brain {
     }
 
     const history = ctx.history.filter((h) => h.author !== 'system').map((h) => ({ author: h.author as 'contact' | 'bot' | 'agent', text: h.text }));
+    await yieldToEventLoop();
     const passages = await this.parts.passages.retrieve(text, 5);
+    await yieldToEventLoop();
     const answer = await this.parts.answerer.answer(text, passages, { ...(analysis.language ? { language: analysis.language } : {}), history });
     const best = passages[0]?.confidence ?? 0;
     Object.assign(notes, provenance(analysis, answer));

@@ -3,6 +3,7 @@ import { extractEntities } from '../entities';
 import { IntentClassifier } from '../intent/classifier';
 import { asksForHuman } from '../intents';
 import { detectLanguage } from '../language';
+import { yieldToEventLoop } from '../yield';
 import type { AnalyzeContext, Analysis, Analyzer, SentimentAnalyzer } from './types';
 
 export interface EmbeddedAnalyzerOptions {
@@ -31,9 +32,13 @@ export class EmbeddedAnalyzer implements Analyzer {
 
   async analyze(text: string, context: AnalyzeContext): Promise<Analysis> {
     const language = detectLanguage(text, context.conversationLanguage ? { fallback: context.conversationLanguage } : {});
+    await yieldToEventLoop();
     const sentiment = await this.sentiment.analyze(text);
+    await yieldToEventLoop();
     const prediction = this.classifier?.predict(text);
     const inScope = prediction !== undefined && prediction.confidence >= this.options.intentMinConfidence;
+    await yieldToEventLoop();
+    const entities = extractEntities(text);
     return {
       ...(language ? { language } : {}),
       intent: {
@@ -44,7 +49,7 @@ export class EmbeddedAnalyzer implements Analyzer {
       },
       sentiment,
       wantsHuman: asksForHuman(text),
-      entities: extractEntities(text),
+      entities,
     };
   }
 }
