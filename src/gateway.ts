@@ -137,7 +137,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const desk = new DeskService(
     store,
     surfaces,
-    new AgentAssist(brain, log),
+    new AgentAssist(brain, log, config.BRAIN_MAX_CHARS),
     {
       notePrefix: config.DESK_NOTE_PREFIX,
       csatOnResolve: config.CSAT_ON_RESOLVE,

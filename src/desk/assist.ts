@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Citation } from '../../adapters/types';
 import type { ConversationAssist, ConversationRecord, MessageRecord } from '../../conversations/types';
 import type { Brain } from '../brain/types';
+import { boundForBrain } from '../pipeline/brain-text';
 import { channelLabel, humanise, reasonLabel } from './labels';
 
 export interface AssistInput {
@@ -38,6 +39,8 @@ export class AgentAssist {
   constructor(
     private readonly brain: Brain,
     private readonly log: Logger,
+    /** The processor's BRAIN_MAX_CHARS: the assist asks the same brain, so it reads the same bounded text. */
+    private readonly brainMaxChars = 4000,
   ) {}
 
   async prepare(input: AssistInput, now: Date): Promise<ConversationAssist> {
@@ -57,7 +60,7 @@ export class AgentAssist {
     if (!this.brain.summarize) return own;
     const transcript = input.history
       .filter((m) => !m.internal && m.text.trim())
-      .map((m) => ({ author: m.author.kind === 'contact' ? 'Customer' : m.author.kind === 'bot' ? 'Assistant' : m.author.kind === 'agent' ? 'Agent' : 'System', text: m.text }));
+      .map((m) => ({ author: m.author.kind === 'contact' ? 'Customer' : m.author.kind === 'bot' ? 'Assistant' : m.author.kind === 'agent' ? 'Agent' : 'System', text: boundForBrain(m.text, this.brainMaxChars).text }));
     try {
       return await this.brain.summarize(transcript, own);
     } catch (err) {
@@ -74,7 +77,7 @@ export class AgentAssist {
     // Two at most: with a provider brain every try is a model call.
     for (const turn of customerTurns.slice(0, 2)) {
       const decision = await this.brain.decide({
-        text: turn.text,
+        text: boundForBrain(turn.text, this.brainMaxChars).text,
         channelKind: conversation.channelKind,
         contact: { aiOptOut: false, vip: false },
         conversation: { status: 'bot', unhelpfulTurns: 0, ...(conversation.latest?.language ? { language: conversation.latest.language } : {}) },

@@ -88,11 +88,19 @@ export async function buildEscalationCard(store: Store, conversation: Conversati
     ...(latest.frustration !== undefined ? { frustration: latest.frustration } : {}),
     ...(latest.language ? { language: latest.language } : {}),
     summary: conversation.assist?.summary ?? 'No summary yet.',
-    lastMessages: visible.slice(-6).map((v) => ({ author: authorLabel(v.message, name), text: v.text })),
+    // A card is a glance, and platforms cap a card's size (Teams ~28 KB): a pasted log or a long mail is clipped
+    // here, whole in the thread and the store.
+    lastMessages: visible.slice(-6).map((v) => ({ author: authorLabel(v.message, name), text: clipForCard(v.text) })),
     ...(conversation.assist?.suggestion ? { suggestedReply: { text: conversation.assist.suggestion.text, sources: conversation.assist.suggestion.citations } } : {}),
     status: conversation.status,
     ...(conversation.assigneeName ? { assignee: conversation.assigneeName } : {}),
     statusLine: statusLine(conversation),
     buttons: buttonsFor(conversation),
   };
+}
+
+const CARD_MESSAGE_CHARS = 500;
+
+function clipForCard(text: string): string {
+  return text.length > CARD_MESSAGE_CHARS ? `${text.slice(0, CARD_MESSAGE_CHARS - 1).trimEnd()}…` : text;
 }

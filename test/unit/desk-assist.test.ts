@@ -1,5 +1,8 @@
 import { Types } from 'mongoose';
-import { draftEmail, nextBestAction, summarize } from '../../src/desk/assist';
+import pino from 'pino';
+import { AgentAssist, draftEmail, nextBestAction, summarize } from '../../src/desk/assist';
+import type { Brain, BrainContext } from '../../src/brain/types';
+import { demoBrain } from '../support/demo-brain';
 import { answerCommand } from '../../src/desk/commands';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 
@@ -39,6 +42,21 @@ describe('agent assist without a provider', () => {
     expect(next).toBe(
       ['1. Claim the conversation so the customer knows a person has it.', '2. Acknowledge the frustration and apologise once before solving.', '3. Look up order 4711 in the order system and give the customer a concrete date or status.'].join('\n'),
     );
+  });
+});
+
+describe('agent assist reads what the processor lets the brain read', () => {
+  it('asks the brain with the customer turn bounded to BRAIN_MAX_CHARS, not a pasted 200,000-character log', async () => {
+    const demo = await demoBrain();
+    const asked: string[] = [];
+    // The real demo brain, with the texts it is asked recorded.
+    const brain: Brain = { name: demo.name, usesHistory: demo.usesHistory, decide: (ctx: BrainContext) => (asked.push(ctx.text), demo.decide(ctx)) };
+    const assist = new AgentAssist(brain, pino({ level: 'silent' }), 1000);
+    const pasted = `How do I return an item? ${'log line 0x1f '.repeat(15_000)}`;
+    await assist.suggest({ conversation, customerName: 'Ada', history: [message('contact', pasted)] });
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.length).toBeLessThanOrEqual(1000);
+    expect(asked[0]!.startsWith('How do I return an item?')).toBe(true);
   });
 });
 
