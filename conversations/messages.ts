@@ -347,12 +347,7 @@ export class MessageRepository {
    * killed worker) is counted too. Returns the attempts so far, this one included.
    */
   async recordProcessingAttempt(id: Types.ObjectId, now: Date): Promise<number> {
-    const updated = await this.models.Message.findOneAndUpdate(
-      { _id: id },
-      { $inc: { 'processing.attempts': 1 }, $set: { 'processing.lastAttemptAt': now } },
-      { returnDocument: 'after', lean: true },
-    );
-    return updated?.processing?.attempts ?? 1;
+    return this.countAttempt(id, { 'processing.lastAttemptAt': now });
   }
 
   /** Stores why the current attempt (already counted by `recordProcessingAttempt`) failed. */
@@ -362,11 +357,12 @@ export class MessageRepository {
 
   /** Counts a failed processing attempt on the message, with the error; returns the attempts so far. */
   async recordProcessingFailure(id: Types.ObjectId, errorText: string): Promise<number> {
-    const updated = await this.models.Message.findOneAndUpdate(
-      { _id: id },
-      { $inc: { 'processing.attempts': 1 }, $set: { 'processing.lastError': errorText } },
-      { returnDocument: 'after', lean: true },
-    );
+    return this.countAttempt(id, { 'processing.lastError': errorText });
+  }
+
+  /** One atomic `$inc` of the attempts with what the caller records beside it; returns the count after it. */
+  private async countAttempt(id: Types.ObjectId, set: Record<string, unknown>): Promise<number> {
+    const updated = await this.models.Message.findOneAndUpdate({ _id: id }, { $inc: { 'processing.attempts': 1 }, $set: set }, { returnDocument: 'after', lean: true });
     return updated?.processing?.attempts ?? 1;
   }
 

@@ -24,34 +24,33 @@ export class StoreAvailability {
     private readonly log: Logger,
     embedded?: EmbeddedMongo,
   ) {
-    const onDisconnected = () => this.down('lost the connection to the store', DEFAULT_RETRY_AFTER_S);
     const onConnected = () => this.up('the store connection is back');
-    connection.on('disconnected', onDisconnected);
-    connection.on('reconnected', onConnected);
-    connection.on('connected', onConnected);
-    this.detach.push(() => {
-      connection.off('disconnected', onDisconnected);
-      connection.off('reconnected', onConnected);
-      connection.off('connected', onConnected);
+    this.subscribe(connection, {
+      disconnected: () => this.down('lost the connection to the store', DEFAULT_RETRY_AFTER_S),
+      reconnected: onConnected,
+      connected: onConnected,
     });
     if (embedded) {
-      const onExit = (exit: StandInExitEvent) => {
-        const how = exit.signal ?? `exit code ${exit.code}`;
-        const next = exit.restartInMs === undefined ? 'not restarted' : `restarting in ${seconds(exit.restartInMs)} s`;
-        this.down(`embedded MongoDB stand-in exited (${how}); ${next}`, exit.restartInMs === undefined ? DEFAULT_RETRY_AFTER_S : Math.ceil(exit.restartInMs / 1000) + 1, true);
-      };
-      const onRestartFailed = (failed: { error: Error; restartInMs: number }) =>
-        this.down(`embedded MongoDB stand-in failed to restart (${failed.error.message.split('\n')[0]}); restarting in ${seconds(failed.restartInMs)} s`, Math.ceil(failed.restartInMs / 1000) + 1, true);
-      const onRestart = ({ port }: { port: number }) => this.up(`embedded MongoDB stand-in restarted on port ${port}`);
-      embedded.on('exit', onExit);
-      embedded.on('restart-failed', onRestartFailed);
-      embedded.on('restart', onRestart);
-      this.detach.push(() => {
-        embedded.off('exit', onExit);
-        embedded.off('restart-failed', onRestartFailed);
-        embedded.off('restart', onRestart);
+      this.subscribe(embedded, {
+        exit: (exit: StandInExitEvent) => {
+          const how = exit.signal ?? `exit code ${exit.code}`;
+          const next = exit.restartInMs === undefined ? 'not restarted' : `restarting in ${seconds(exit.restartInMs)} s`;
+          this.down(`embedded MongoDB stand-in exited (${how}); ${next}`, exit.restartInMs === undefined ? DEFAULT_RETRY_AFTER_S : Math.ceil(exit.restartInMs / 1000) + 1, true);
+        },
+        'restart-failed': (failed: { error: Error; restartInMs: number }) =>
+          this.down(`embedded MongoDB stand-in failed to restart (${failed.error.message.split('\n')[0]}); restarting in ${seconds(failed.restartInMs)} s`, Math.ceil(failed.restartInMs / 1000) + 1, true),
+        restart: ({ port }: { port: number }) => this.up(`embedded MongoDB stand-in restarted on port ${port}`),
       });
     }
+  }
+
+  /** Listens to `emitter` until `close()`. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each listener declares its own event's payload
+  private subscribe(emitter: { on(event: string, listener: (...args: any[]) => void): unknown; off(event: string, listener: (...args: any[]) => void): unknown }, listeners: Record<string, (...args: any[]) => void>): void {
+    for (const [event, listener] of Object.entries(listeners)) emitter.on(event, listener);
+    this.detach.push(() => {
+      for (const [event, listener] of Object.entries(listeners)) emitter.off(event, listener);
+    });
   }
 
   get current(): StoreState {
