@@ -28,6 +28,8 @@ export interface GatewayDeps {
   storeState: () => StoreState;
   /** Signs and checks `/media/<token>` links to customers' files. */
   mediaLinks: MediaLinks;
+  /** The gateway's clock: links are signed with it, so they are checked with it too. */
+  clock: () => Date;
   /** Request limits per IP, visitor and API key, shared by the gateway processes through the store. */
   limits: RateLimits;
   /** Express `trust proxy` (TRUST_PROXY): who may set X-Forwarded-For. */

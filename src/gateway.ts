@@ -224,6 +224,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     trustProxy: config.TRUST_PROXY,
     clientIp: clientIpResolver(config.TRUST_PROXY),
     mediaLinks,
+    clock,
     storeReady: async () => {
       try {
         // Bounded: a health check must answer before the prober gives up, whatever the driver's server selection.

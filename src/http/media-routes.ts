@@ -15,7 +15,7 @@ export function mediaRoutes(deps: GatewayDeps): Router {
   const router = Router();
 
   router.get('/media/:token', async (req, res) => {
-    const ref = deps.mediaLinks.verify(String(req.params.token), new Date());
+    const ref = deps.mediaLinks.verify(String(req.params.token), deps.clock());
     if (ref === 'invalid') throw new HttpError(404, 'media_not_found', 'no such file (the link is malformed or was not issued by this gateway)');
     if (ref === 'expired') throw new HttpError(410, 'media_link_expired', 'this link has expired: open the conversation again for a fresh one');
     const message = Types.ObjectId.isValid(ref.messageId) ? await deps.store.messages.get(new Types.ObjectId(ref.messageId)) : null;
