@@ -8,4 +8,9 @@ export interface Embedder {
   readonly dimensions: number;
   /** One L2-normalised vector per text, in order. */
   embed(texts: string[]): Promise<Float32Array[]>;
+  /**
+   * Vectors for search queries, when the model embeds queries differently from passages (bge's retrieval
+   * instruction). Without it, queries go through {@link embed}.
+   */
+  embedQueries?(texts: string[]): Promise<Float32Array[]>;
 }

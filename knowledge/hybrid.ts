@@ -328,7 +328,7 @@ export class HybridRetriever {
         limit,
       );
     }
-    const [queryVector] = await this.embedder.embed([query]);
+    const [queryVector] = await (this.embedder.embedQueries ? this.embedder.embedQueries([query]) : this.embedder.embed([query]));
     return this.rank(query, queryVector!, limit);
   }
 

