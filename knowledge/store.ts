@@ -7,7 +7,17 @@ import type { KnowledgeChunk } from './chunk';
  * vector search: see the portable subset in the Mongo guide). Written by `ingest` (knowledge/ingest), read by the
  * gateway through `loadChunks`.
  */
-export type SourceType = 'md' | 'html' | 'txt' | 'pdf';
+export type SourceType = 'md' | 'html' | 'txt' | 'pdf' | 'learned';
+
+/**
+ * Document ids of entries learned from agents' answers (knowledge/proposals): no file has them, so `ingest --prune`
+ * leaves them alone; only approving and rejecting a proposal writes them.
+ */
+export const LEARNED_PREFIX = 'learned:';
+
+export function isLearnedDocId(id: string): boolean {
+  return id.startsWith(LEARNED_PREFIX);
+}
 
 export interface KnowledgeDocumentRecord {
   /** Path relative to the ingested root without extension ("returns", "policies/warranty"), or a given id. */
@@ -51,7 +61,7 @@ const documentSchema = new Schema<KnowledgeDocumentRecord>(
   {
     _id: { type: String, required: true },
     title: { type: String, required: true },
-    sourceType: { type: String, required: true, enum: ['md', 'html', 'txt', 'pdf'] },
+    sourceType: { type: String, required: true, enum: ['md', 'html', 'txt', 'pdf', 'learned'] },
     source: { type: String, required: true },
     url: { type: String },
     contentHash: { type: String, required: true },
@@ -159,4 +169,38 @@ export async function loadChunks(connection: Connection, options: LoadChunksOpti
     };
   });
   return { chunks, vectors, ...(withVectors && vectorModel && vectors.some(Boolean) ? { vectorModel } : {}) };
+}
+
+
+/**
+ * The knowledge base's revision: one small document (`knowledge_meta`, id "revision") that every change to what
+ * retrieval reads moves (an approved or revoked entry, an ingest that wrote something). Gateways are separate
+ * processes on one MongoDB with the knowledge in memory; they compare this with the revision they loaded and reload
+ * when it moved, instead of re-reading every chunk to find out (see src/knowledge-live.ts).
+ */
+interface RevisionRecord {
+  _id: string;
+  value: number;
+  updatedAt: Date;
+}
+
+const revisionSchema = new Schema<RevisionRecord>(
+  { _id: { type: String, required: true }, value: { type: Number, required: true }, updatedAt: { type: Date, required: true } },
+  { versionKey: false, timestamps: false },
+);
+
+function revisionModel(connection: Connection): Model<RevisionRecord> {
+  return (connection.models.KnowledgeMeta as Model<RevisionRecord> | undefined) ?? connection.model<RevisionRecord>('KnowledgeMeta', revisionSchema, 'knowledge_meta');
+}
+
+/** The current revision; 0 before anything moved it. */
+export async function knowledgeRevision(connection: Connection): Promise<number> {
+  const row = await revisionModel(connection).findById('revision').lean<RevisionRecord>();
+  return row?.value ?? 0;
+}
+
+/** Moves the revision (atomically, so two writers never land on the same value). */
+export async function bumpKnowledgeRevision(connection: Connection, now: Date = new Date()): Promise<number> {
+  const row = await revisionModel(connection).findOneAndUpdate({ _id: 'revision' }, { $inc: { value: 1 }, $set: { updatedAt: now } }, { upsert: true, returnDocument: 'after', lean: true });
+  return row?.value ?? 0;
 }

@@ -4,6 +4,7 @@ import { HybridRetriever } from '../knowledge/hybrid';
 import type { Embedder } from '../knowledge/embedder';
 import { ingestPath } from '../knowledge/ingest';
 import { loadChunks } from '../knowledge/store';
+import { liveKnowledge } from './knowledge-live';
 import { retrieverPassages, type PassageSource } from './brain/answer/passages';
 import { createEmbeddedBrain, createEmbeddedParts, createOpenAIBrain, createOpenAIParts, loadBrainFiles } from './brain/factory';
 import type { Brain } from './brain/types';
@@ -45,6 +46,15 @@ async function openKnowledge(config: Config, log: Logger, connection: Connection
       log.warn({ err }, `knowledge: could not bring ${config.KNOWLEDGE_DIR} up to date; serving the stored knowledge base`);
     }
   }
+  // Rebuilt when the stored knowledge moves on (an approved learned entry, a CLI ingest): no restart needed.
+  return liveKnowledge(connection, () => buildPassages(log, connection, embedder), {
+    checkEveryMs: config.KNOWLEDGE_REFRESH_MS,
+    onReloaded: (revision) => log.info({ revision }, 'knowledge: reloaded after a change'),
+    onReloadError: (err) => log.warn({ err }, 'knowledge: could not reload after a change; serving the previous knowledge base'),
+  });
+}
+
+async function buildPassages(log: Logger, connection: Connection, embedder: Embedder | undefined): Promise<PassageSource> {
   const stored = await loadChunks(connection, embedder ? { vectorModel: embedder.id } : { withVectors: false });
   if (stored.chunks.length === 0) log.warn('knowledge: the knowledge base is empty; every question will be handed to people');
   const primary = await HybridRetriever.create(stored.chunks, { ...(embedder ? { embedder, vectors: stored.vectors, vectorsEmbedderId: embedder.id } : {}) });

@@ -60,6 +60,11 @@ const schema = z.object({
   /** Where chunk links point: <KNOWLEDGE_BASE_URL>/<document>#<section>. Default PUBLIC_URL/help. */
   KNOWLEDGE_BASE_URL: z.url().optional(),
   /**
+   * How often (at most, in ms) a gateway checks whether the knowledge base changed (an approved learned entry, an
+   * ingest by the CLI) and reloads it; 0: before every question.
+   */
+  KNOWLEDGE_REFRESH_MS: numberFrom(5_000, 0),
+  /**
    * Vectors for retrieval and sentiment: "embedded" (MiniLM from Maven Central, offline once prepared), "openai"
    * (the provider's embedding model), or "off" (keyword retrieval only).
    */

@@ -7,7 +7,9 @@ import type { KnowledgeChunk } from '../chunk';
 import type { Embedder } from '../embedder';
 import { embeddingTexts } from '../hybrid';
 import {
+  bumpKnowledgeRevision,
   createKnowledgeModels,
+  isLearnedDocId,
   ensureKnowledgeIndexes,
   type KnowledgeChunkRecord,
   type KnowledgeDocumentRecord,
@@ -326,7 +328,8 @@ export async function ingestSources(connection: Connection, sources: IngestSourc
 
     if (options.prune) {
       // Documents not among the sources, and chunks left without a document (an interrupted run).
-      const gone = new Set([...docsById.keys(), ...chunksByDoc.keys()].filter((id) => !seen.has(id)));
+      // Entries learned from agents (knowledge/proposals) have no file: only rejecting them removes them.
+      const gone = new Set([...docsById.keys(), ...chunksByDoc.keys()].filter((id) => !seen.has(id) && !isLearnedDocId(id)));
       for (const id of gone) {
         const chunkIds = [...(chunksByDoc.get(id)?.keys() ?? [])];
         if (chunkIds.length) writer.chunks.push({ deleteMany: { filter: { _id: { $in: chunkIds } } } });
@@ -340,6 +343,8 @@ export async function ingestSources(connection: Connection, sources: IngestSourc
   } finally {
     await writer.flush();
   }
+  // Running gateways reload when the knowledge they serve changed (src/knowledge-live.ts).
+  if (report.writes > 0) await bumpKnowledgeRevision(connection, clock());
   options.onProgress?.({ kind: 'done' });
   report.durationMs = Math.round(performance.now() - started);
   return report;

@@ -98,6 +98,43 @@ export async function main(argv: string[]): Promise<void> {
       await (require('./knowledge') as typeof import('./knowledge')).knowledgeIngestCommand(path, opts);
     });
 
+  const review = () => require('./knowledge-proposals') as typeof import('./knowledge-proposals');
+  knowledge
+    .command('proposals')
+    .description('list knowledge entries proposed from agents\' answers to escalated questions (nothing goes live before approval)')
+    .option('--status <status>', 'proposed, approved, rejected or all', 'proposed')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      await review().knowledgeProposalsCommand(opts);
+    });
+  knowledge
+    .command('approve <id>')
+    .description('put a proposed entry live (optionally edited): running gateways answer from it, citing its title')
+    .option('--title <title>', 'the title customers see as the citation (default: the question)')
+    .option('--question <text>', 'replace the question')
+    .option('--answer <text>', 'replace the answer')
+    .option('--by <name>', 'who approves (default: the OS user)')
+    .option('--no-embed', 'do not embed it here (the gateways embed it when they load it)')
+    .action(async (id: string, opts) => {
+      await review().knowledgeApproveCommand(id, opts);
+    });
+  knowledge
+    .command('reject <id>')
+    .description('reject a proposed entry, or take an approved one out of the knowledge base')
+    .option('--by <name>', 'who rejects (default: the OS user)')
+    .action(async (id: string, opts) => {
+      await review().knowledgeRejectCommand(id, opts);
+    });
+  knowledge
+    .command('gaps')
+    .description('what the bot could not answer: answers rated 👎 (with their source) and questions handed over unanswered, with counts')
+    .option('--days <n>', 'look back this many days', '30')
+    .option('--limit <n>', 'recent items to list', '20')
+    .option('--json', 'print JSON')
+    .action(async (opts) => {
+      await review().knowledgeGapsCommand(opts);
+    });
+
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
     .command('channels <action> [id]')

@@ -12,6 +12,7 @@ import { textForAgents } from './agent-text';
 import { draftEmail, nextBestAction, type AgentAssist } from './assist';
 import { customerName } from './card';
 import { answerCommand } from './commands';
+import { proposeFromAgentAnswer } from '../learning/agent-answers';
 import { deskChannelFor, deskChannels, deskSettingsOf, type DeskSettings } from './settings';
 import type { DeskSurfaces } from './surfaces';
 
@@ -241,7 +242,23 @@ export class DeskService implements HandoffListener {
       return;
     }
     if (conversation.status === 'pending') await this.claim(channel, thread, conversation, agent, now, `claim:${event.externalId}`);
-    await this.sendToCustomer(conversation, agent, [{ type: 'text', text }], `agent:${channel.id}:${event.externalId}`, now);
+    const key = `agent:${channel.id}:${event.externalId}`;
+    await this.sendToCustomer(conversation, agent, [{ type: 'text', text }], key, now);
+    await this.proposeKnowledge(conversation, agent, text, key, now);
+  }
+
+  /**
+   * The agent's answer and the customer's question become a proposed knowledge entry (src/learning), inert until
+   * an admin approves it. After the reply is queued, and never at its expense: a failure here is logged, and a
+   * redelivered event (same key) tries again without proposing twice.
+   */
+  private async proposeKnowledge(conversation: ConversationRecord, agent: Agent, text: string, answerKey: string, now: Date): Promise<void> {
+    try {
+      const history = await this.store.messages.history(conversation._id, 30);
+      await proposeFromAgentAnswer(this.store.models.Message.db, { conversation, history, agent, text, answerKey, now });
+    } catch (err) {
+      this.log.warn({ err, conversation: String(conversation._id) }, 'learning: could not propose the agent answer as knowledge');
+    }
   }
 
   private async action(channel: ChannelInstance, event: DeskEvent, action: DeskAction, conversationId: Types.ObjectId): Promise<void> {
