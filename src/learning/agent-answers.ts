@@ -12,11 +12,12 @@ import { redactPii } from '../brain/entities';
  *  - the answer: an agent's own reply to the customer (not an internal note, not the bot's suggestion sent with
  *    a button — that already came from the knowledge base) with at least MIN_ANSWER_WORDS content words, so
  *    holding replies and pleasantries ("Hi! Let me check, one moment please") never become knowledge;
- *  - the question: the customer's messages since the previous agent reply (or since the conversation began), at
+ *  - the question: the customer's messages since the agent's previous answer (or since the conversation began), at
  *    most MAX_QUESTION_MESSAGES of the latest, each with at least MIN_QUESTION_WORDS content words (a bare "hi" or
  *    "hello?" is not a question), button taps left out. No question: nothing is proposed.
  * Personal data (e-mail, phone, card, IBAN) is replaced by typed placeholders in both before anything is stored.
- * An agent answering in several messages adds them to the same proposal while it is still proposed.
+ * An agent answering in several messages (no customer message in between) adds them to the same proposal while it
+ * is still proposed: the proposal is keyed by the conversation and the last customer message of the question.
  */
 export const MIN_ANSWER_WORDS = 5;
 export const MIN_QUESTION_WORDS = 2;
@@ -62,7 +63,8 @@ export function questionMessages(history: MessageRecord[], answerKey: string): M
   let start = 0;
   for (let i = before.length - 1; i >= 0; i--) {
     const m = before[i]!;
-    if (m.direction === 'outbound' && m.author.kind === 'agent' && !m.internal) {
+    // Only an earlier *answer* closes the previous question: a holding reply ("let me check") does not.
+    if (m.direction === 'outbound' && m.author.kind === 'agent' && !m.internal && contentWords(m.text) >= MIN_ANSWER_WORDS) {
       start = i + 1;
       break;
     }
