@@ -61,7 +61,7 @@ const schema = z.object({
   KNOWLEDGE_BASE_URL: z.url().optional(),
   /**
    * How often (at most, in ms) a gateway checks whether the knowledge base changed (an approved learned entry, an
-   * ingest by the CLI) and reloads it; 0: before every question.
+   * ingest by the CLI) and reloads it in the background; 0: before every question, which waits for it.
    */
   KNOWLEDGE_REFRESH_MS: numberFrom(5_000, 0),
   /**

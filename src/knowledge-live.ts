@@ -15,10 +15,13 @@ export interface LiveKnowledgeOptions {
  * The knowledge base as a running gateway serves it: built once from MongoDB, and rebuilt when the stored
  * revision (knowledge/store `knowledgeRevision`, moved by approved or revoked learned entries and by ingests)
  * differs from the one it was built at. Gateways are stateless processes on one database, so each checks for
- * itself, at most every `checkEveryMs`, with one small read (the revision is read before the chunks, so a change
- * during a rebuild is caught by the next check). Queries wait for a check or rebuild in progress, so the first
- * question after an approval already sees the entry; a rebuild that fails keeps the previous knowledge and is
- * tried again at the next check.
+ * itself with one small read; the revision is read before the chunks, so a change during a rebuild is caught by
+ * the next check. A rebuild that fails keeps the previous knowledge and is tried again at the next check.
+ *
+ * `checkEveryMs` > 0 (production): a question at most every so often starts a check in the background, and
+ * questions never wait: while a rebuild runs (a large knowledge base takes a while to read and index) they are
+ * answered from the previous knowledge. 0: every question waits for a check (and a rebuild when the knowledge
+ * moved), so it is answered from the newest knowledge: for small knowledge bases and for tests.
  */
 export async function liveKnowledge(connection: Connection, build: () => Promise<PassageSource>, options: LiveKnowledgeOptions): Promise<PassageSource> {
   const now = options.now ?? (() => performance.now());
@@ -35,19 +38,24 @@ export async function liveKnowledge(connection: Connection, build: () => Promise
     current = next;
     options.onReloaded?.(stored);
   };
+  const check = (): Promise<void> => {
+    checkedAt = now();
+    pending ??= refresh()
+      .catch((err: unknown) => options.onReloadError?.(err))
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
 
   return {
     async retrieve(query, limit) {
-      if (!pending && now() - checkedAt >= options.checkEveryMs) {
-        checkedAt = now();
-        pending = refresh()
-          .catch((err: unknown) => options.onReloadError?.(err))
-          .finally(() => {
-            pending = undefined;
-          });
+      if (options.checkEveryMs === 0) {
+        // A check already in flight may have read the revision before the change this question must see.
+        if (pending) await pending;
+        await check();
       }
-      // Waiting for a check is one read; waiting for a rebuild means this query already sees the new entry.
-      if (pending) await pending;
+      else if (!pending && now() - checkedAt >= options.checkEveryMs) void check();
       return current.retrieve(query, limit);
     },
   };

@@ -12,9 +12,10 @@ import { redactPii } from '../brain/entities';
  *  - the answer: an agent's own reply to the customer (not an internal note, not the bot's suggestion sent with
  *    a button — that already came from the knowledge base) with at least MIN_ANSWER_WORDS content words, so
  *    holding replies and pleasantries ("Hi! Let me check, one moment please") never become knowledge;
- *  - the question: the customer's messages since the agent's previous answer (or since the conversation began), at
- *    most MAX_QUESTION_MESSAGES of the latest, each with at least MIN_QUESTION_WORDS content words (a bare "hi" or
- *    "hello?" is not a question), button taps left out. No question: nothing is proposed.
+ *  - the question: the customer's messages up to the latest one, back to the agent's previous answer (or to the
+ *    start of the conversation), at most MAX_QUESTION_MESSAGES of the latest, each with at least MIN_QUESTION_WORDS
+ *    content words (a bare "hi" or "hello?" is not a question), button taps and machine mail left out. No
+ *    question: nothing is proposed.
  * Personal data (e-mail, phone, card, IBAN) is replaced by typed placeholders in both before anything is stored.
  * An agent answering in several messages (no customer message in between) adds them to the same proposal while it
  * is still proposed: the proposal is keyed by the conversation and the last customer message of the question.
@@ -56,12 +57,19 @@ export async function proposeFromAgentAnswer(connection: Connection, input: Agen
   return stored ?? undefined;
 }
 
-/** The customer messages the reply keyed `answerKey` answers (see the module comment). */
+/**
+ * The customer messages the reply keyed `answerKey` answers (see the module comment): the latest qualifying
+ * customer message, and those before it back to the agent's previous answer. An agent's further messages with no
+ * customer message in between find the same question, so they join the same proposal.
+ */
 export function questionMessages(history: MessageRecord[], answerKey: string): MessageRecord[] {
   const at = history.findIndex((m) => m.dedupeKey === answerKey);
   const before = at >= 0 ? history.slice(0, at) : history;
+  let last = before.length - 1;
+  while (last >= 0 && !isQuestion(before[last]!)) last--;
+  if (last < 0) return [];
   let start = 0;
-  for (let i = before.length - 1; i >= 0; i--) {
+  for (let i = last - 1; i >= 0; i--) {
     const m = before[i]!;
     // Only an earlier *answer* closes the previous question: a holding reply ("let me check") does not.
     if (m.direction === 'outbound' && m.author.kind === 'agent' && !m.internal && contentWords(m.text) >= MIN_ANSWER_WORDS) {
@@ -69,10 +77,11 @@ export function questionMessages(history: MessageRecord[], answerKey: string): M
       break;
     }
   }
-  return before
-    .slice(start)
-    .filter((m) => m.direction === 'inbound' && m.author.kind === 'contact' && !m.automated && m.actionValue === undefined && contentWords(m.text) >= MIN_QUESTION_WORDS)
-    .slice(-MAX_QUESTION_MESSAGES);
+  return before.slice(start, last + 1).filter(isQuestion).slice(-MAX_QUESTION_MESSAGES);
+}
+
+function isQuestion(m: MessageRecord): boolean {
+  return m.direction === 'inbound' && m.author.kind === 'contact' && !m.automated && m.actionValue === undefined && contentWords(m.text) >= MIN_QUESTION_WORDS;
 }
 
 /**
