@@ -70,7 +70,10 @@ export async function knowledgeApproveCommand(id: string, opts: ApproveCliOption
         now: (io.clock ?? (() => new Date()))(),
         ...(embedder ? { embedder } : {}),
       });
-      stdout.write(`Approved ${approved._id}: customers asking "${approved.question.split('\n')[0]}" are answered from "${approved.title}".\n`);
+      stdout.write(
+        `Approved ${approved._id}: customers asking "${approved.question.split('\n')[0]}" are answered from "${approved.title}" ` +
+          `(running gateways load it within KNOWLEDGE_REFRESH_MS, ${config.KNOWLEDGE_REFRESH_MS} ms).\n`,
+      );
       return approved;
     } finally {
       await (embedder as { close?: () => Promise<void> } | undefined)?.close?.().catch(() => undefined);

@@ -107,6 +107,9 @@ describe('learning from agents and ratings', () => {
     expect(approved.err).toBe('');
     expect(approved.code).toBe(0);
     expect(approved.result).toMatchObject({ status: 'approved', title: 'Tent rental', decidedBy: 'admin-ana' });
+    expect(approved.out).toContain(`Approved ${tentProposal._id}`);
+    const listed = await cli((io) => knowledgeProposalsCommand({ status: 'approved', json: true }, io));
+    expect(JSON.parse(listed.out)).toEqual([expect.objectContaining({ id: tentProposal._id, status: 'approved', title: 'Tent rental' })]);
     const chunk = await createKnowledgeModels(desk.t.connection).Chunk.findById(`learned:${tentProposal._id}`).lean();
     expect(chunk).toMatchObject({ title: 'Tent rental', heading: tentProposal.question, text: tentProposal.answer });
     expect(chunk!.vector?.length).toBeGreaterThan(0);
