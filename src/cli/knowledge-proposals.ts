@@ -176,7 +176,8 @@ function describeGaps(report: GapReport, days: number): string {
     lines.push('', 'Most recent:');
     for (const item of report.recent) {
       const what = item.kind === 'unhelpful' ? `👎 on "${item.source?.title ?? item.source?.id ?? 'an answer'}"` : `handed over (${item.reason})`;
-      lines.push(`  ${item.at.toISOString()}  ${what}: ${item.question || '(no question text)'}`);
+      const proposal = item.proposal ? `  [proposal ${item.proposal.id}, ${item.proposal.status}]` : '';
+      lines.push(`  ${item.at.toISOString()}  ${what}: ${item.question || '(no question text)'}${proposal}`);
     }
   }
   return `${lines.join('\n')}\n`;

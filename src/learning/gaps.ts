@@ -1,4 +1,5 @@
-import type { Types } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
+import { listProposals, type ProposalStatus } from '../../knowledge/proposals';
 import type { Models } from '../../conversations/models';
 import type { MessageRecord } from '../../conversations/types';
 import { redactPii } from '../brain/entities';
@@ -26,6 +27,8 @@ export interface GapItem {
   source?: { id?: string; title?: string; url?: string };
   /** Abstentions: the retrieval confidence of the best section, when recorded. */
   answerScore?: number;
+  /** Abstentions: the entry proposed from an agent's answer in the same conversation, if any (to approve it). */
+  proposal?: { id: string; status: ProposalStatus };
 }
 
 export interface GapReport {
@@ -41,10 +44,13 @@ export interface GapReport {
 
 export async function knowledgeGaps(models: Pick<Models, 'Message'>, options: { since: Date; limit: number }): Promise<GapReport> {
   const { Message } = models;
-  const [rated, abstained] = await Promise.all([
+  const [rated, abstained, proposals] = await Promise.all([
     Message.find({ direction: 'outbound', 'rating.value': 'unhelpful', receivedAt: { $gte: options.since } }).lean<MessageRecord[]>(),
     Message.find({ direction: 'inbound', 'annotations.reason': { $in: [...ABSTAIN_REASONS] }, receivedAt: { $gte: options.since } }).lean<MessageRecord[]>(),
+    listProposals(Message.db as Connection),
   ]);
+  // Oldest first, so the newest proposal of a conversation wins.
+  const proposalOf = new Map(proposals.reverse().map((p) => [p.conversationId, { id: p._id, status: p.status }]));
   const questionIds = rated.map((m) => m.replyTo).filter((id): id is Types.ObjectId => id !== undefined);
   const questions = questionIds.length ? await Message.find({ _id: { $in: questionIds } }, { text: 1 }).lean<Array<Pick<MessageRecord, '_id' | 'text'>>>() : [];
   const questionText = new Map(questions.map((q) => [String(q._id), q.text]));
@@ -70,6 +76,7 @@ export async function knowledgeGaps(models: Pick<Models, 'Message'>, options: { 
         question: shown(m.text),
         reason: m.annotations!.reason!,
         ...(m.annotations?.answerScore !== undefined ? { answerScore: m.annotations.answerScore } : {}),
+        ...(proposalOf.has(String(m.conversationId)) ? { proposal: proposalOf.get(String(m.conversationId))! } : {}),
       }),
     ),
   ];
