@@ -151,6 +151,7 @@ function describe(row: ProposalRecord): string {
   const decided = row.decidedBy ? ` by ${row.decidedBy} ${row.decidedAt?.toISOString() ?? ''}` : '';
   return [
     `${row._id}  ${row.status}${decided}  ${row.createdAt.toISOString()}${who ? `  (${who})` : ''}`,
+    ...(row.title ? [`  Title: ${row.title}`] : []),
     ...indent('Q', row.question),
     ...indent('A', row.answer),
     '',
