@@ -1,0 +1,72 @@
+/**
+ * Reading a follow-up with the turns before it. "And how long does that take?" or "what about the US?" mean
+ * nothing alone: intent and retrieval must read them with the question they follow. The rule is about the shape
+ * of the message, not its topic:
+ *   - it is short (a dependent follow-up rarely restates anything), and
+ *   - it opens the way a continuation opens ("and …", "what about …", "how about …", "also …", "same for …"), or
+ *     it points back ("that", "it", "there", …) and carries no content word of its own to search with.
+ * Then the query is the previous customer question(s) followed by the follow-up. Anything else is read alone:
+ * a new question with its own content words ("how do I cancel my order?") must not be dragged back to the old one.
+ */
+
+export interface Turn {
+  author: 'contact' | 'bot' | 'agent' | 'system';
+  text: string;
+}
+
+export interface ContextualQuery {
+  /** What intent and retrieval read. */
+  query: string;
+  /** The message was read with earlier customer turns. */
+  followUp: boolean;
+}
+
+/** A follow-up has at most this many words. */
+const MAX_FOLLOW_UP_WORDS = 8;
+/** How many earlier customer messages a chain of follow-ups reaches back. */
+const MAX_CHAIN = 2;
+
+const CONTINUATION = /^(?:ok(?:ay)?|right|thanks|great|cool|and|so)?[\s,.!]*(?:and|also|plus|or|but|then|what about|how about|what if|and if|same (?:for|with)|as well as|even)\b/i;
+const POINTS_BACK = /\b(?:that|it|this|these|those|them|they|there|one|ones|same)\b/i;
+
+// Words that carry no topic: question words, pronouns, auxiliaries, quantity words, the commonest verbs.
+const NO_TOPIC = new Set(
+  (
+    'a an the and or but so also plus then too as well even if what when where which who whom whose why how about ' +
+    'is are was were be been being am do does did doing done have has had having can could will would shall should ' +
+    'may might must need needs i me my mine you your yours we us our it its they them their this that these those ' +
+    'there here one ones same long much many more less soon often far usually normally typically take takes took ' +
+    'cost costs get gets got work works go goes going come comes apply applies possible ok okay thanks right please ' +
+    'still just only very really any some all every each for to of in on at by with from into than not no yes'
+  ).split(' '),
+);
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+}
+
+/** A message that only makes sense with the customer question before it. */
+export function isDependentFollowUp(text: string): boolean {
+  const w = words(text);
+  if (w.length === 0 || w.length > MAX_FOLLOW_UP_WORDS) return false;
+  if (CONTINUATION.test(text.trim())) return true;
+  return POINTS_BACK.test(text) && w.every((word) => NO_TOPIC.has(word));
+}
+
+/**
+ * The message as intent and retrieval should read it. Only customer turns since the bot last spoke count as the
+ * question being continued; a follow-up after a hand-off or a greeting has nothing to continue.
+ */
+export function contextualQuery(text: string, history: Turn[]): ContextualQuery {
+  if (!isDependentFollowUp(text)) return { query: text, followUp: false };
+  const earlier: string[] = [];
+  // Walk back over the customer's own messages (a chain of follow-ups reaches the question that started it).
+  for (let i = history.length - 1; i >= 0 && earlier.length < MAX_CHAIN; i--) {
+    const turn = history[i]!;
+    if (turn.author !== 'contact') continue;
+    earlier.unshift(turn.text.trim());
+    if (!isDependentFollowUp(turn.text)) break;
+  }
+  if (earlier.length === 0) return { query: text, followUp: false };
+  return { query: `${earlier.join(' ')} ${text.trim()}`, followUp: true };
+}
