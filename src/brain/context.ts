@@ -1,3 +1,5 @@
+import type { Analysis, Analyzer } from './analysis/types';
+
 /**
  * Reading a follow-up with the turns before it. "And how long does that take?" or "what about the US?" mean
  * nothing alone: intent and retrieval must read them with the question they follow. The rule is about the shape
@@ -69,4 +71,25 @@ export function contextualQuery(text: string, history: Turn[]): ContextualQuery 
   }
   if (earlier.length === 0) return { query: text, followUp: false };
   return { query: `${earlier.join(' ')} ${text.trim()}`, followUp: true };
+}
+
+/**
+ * Analyses a message, reading a dependent follow-up's intent with the question it follows. Sentiment, entities,
+ * language and a request for a person stay the message's own; only the intent (and the query retrieval searches)
+ * come from the message in context. A message that `standsAlone` (a confident greeting or thanks, a request for a
+ * person) is never re-read.
+ */
+export async function readInContext(
+  analyzer: Analyzer,
+  text: string,
+  history: Turn[],
+  conversationLanguage: string | undefined,
+  standsAlone: (analysis: Analysis) => boolean,
+): Promise<{ analysis: Analysis; query: string }> {
+  const options = conversationLanguage ? { conversationLanguage } : {};
+  const own = await analyzer.analyze(text, options);
+  const read = contextualQuery(text, history);
+  if (!read.followUp || standsAlone(own)) return { analysis: own, query: text };
+  const inContext = await analyzer.analyze(read.query, options);
+  return { analysis: { ...own, intent: inContext.intent }, query: read.query };
 }

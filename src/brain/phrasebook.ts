@@ -23,9 +23,8 @@ export interface Phrasebook {
   talkToPerson: string;
   helpful: string;
   notHelpful: string;
-  today: string;
-  /** "Monday at 09:00 (Europe/Berlin)". */
-  opening(day: string, time: string, timezone: string): string;
+  /** "Monday at 09:00 (Europe/Berlin)"; `day` undefined: later today. */
+  opening(day: string | undefined, time: string, timezone: string): string;
   afterHours(team: string, backAt: string): string;
   /** Off-topic: what the assistant is for; `topics` from the knowledge base, or none. */
   offTopic(topics: string[]): string;
@@ -37,6 +36,8 @@ export interface Phrasebook {
   hours(n: number): string;
   teamClosed(team: string, backAt: string): string;
   addedToConversation: string;
+  /** The customer took back the request for a person. */
+  withdrawn: string;
   locale: string;
 }
 
@@ -64,8 +65,7 @@ const EN: Phrasebook = {
   talkToPerson: 'Talk to a person',
   helpful: '👍 Helpful',
   notHelpful: '👎 Not helpful',
-  today: 'today',
-  opening: (day, time, tz) => `${day} at ${time} (${tz})`,
+  opening: (day, time, tz) => `${day ?? 'today'} at ${time} (${tz})`,
   afterHours: (team, backAt) => `Our ${team} team is back ${backAt}. I've passed your conversation on so they see it first thing; until then I'm happy to keep helping — just ask.`,
   offTopic: (topics) =>
     topics.length
@@ -78,6 +78,7 @@ const EN: Phrasebook = {
   hours: (n) => (n === 1 ? 'an hour' : `${n} hours`),
   teamClosed: (team, backAt) => `The ${team} team is back ${backAt}, and will see your conversation first thing.`,
   addedToConversation: "Thanks — I've added this to your conversation for the team.",
+  withdrawn: "Okay — I've told the team you no longer need them. I'm here if there's anything else.",
 };
 
 const DE: Phrasebook = {
@@ -97,8 +98,7 @@ const DE: Phrasebook = {
   talkToPerson: 'Mit einem Menschen sprechen',
   helpful: '👍 Hilfreich',
   notHelpful: '👎 Nicht hilfreich',
-  today: 'heute',
-  opening: (day, time, tz) => `${day} um ${time} Uhr (${tz})`,
+  opening: (day, time, tz) => `${day ?? 'heute'} um ${time} Uhr (${tz})`,
   afterHours: (team, backAt) =>
     `Unser Team „${team}“ ist ${backAt} wieder da. Ich habe Ihr Anliegen weitergegeben, damit es dort als Erstes gesehen wird; bis dahin helfe ich gern weiter — fragen Sie einfach.`,
   offTopic: () => 'Dabei kann ich leider nicht helfen — ich bin der Kundenservice-Assistent dieses Shops und beantworte Fragen zu Ihren Bestellungen und unserem Service, oder verbinde Sie mit einem Menschen.',
@@ -109,6 +109,7 @@ const DE: Phrasebook = {
   hours: (n) => (n === 1 ? 'einer Stunde' : `${n} Stunden`),
   teamClosed: (team, backAt) => `Das Team „${team}“ ist ${backAt} wieder da und sieht Ihr Anliegen dann als Erstes.`,
   addedToConversation: 'Danke — ich habe das für unser Team zu Ihrem Anliegen hinzugefügt.',
+  withdrawn: 'Alles klar — ich habe dem Team Bescheid gegeben, dass Sie keine Hilfe mehr brauchen. Ich bin hier, falls noch etwas ist.',
 };
 
 const FR: Phrasebook = {
@@ -128,8 +129,7 @@ const FR: Phrasebook = {
   talkToPerson: 'Parler à une personne',
   helpful: '👍 Utile',
   notHelpful: '👎 Pas utile',
-  today: "aujourd'hui",
-  opening: (day, time, tz) => `${day} à ${time} (${tz})`,
+  opening: (day, time, tz) => `${day ?? "aujourd'hui"} à ${time} (${tz})`,
   afterHours: (team, backAt) =>
     `Notre équipe « ${team} » sera de retour ${backAt}. Je lui ai transmis votre demande pour qu'elle la voie en premier ; d'ici là, je reste à votre disposition — n'hésitez pas.`,
   offTopic: () => "Je ne peux malheureusement pas vous aider sur ce point — je suis l'assistant du service client de cette boutique : je réponds aux questions sur vos commandes et nos services, ou je vous mets en relation avec une personne.",
@@ -140,6 +140,7 @@ const FR: Phrasebook = {
   hours: (n) => (n === 1 ? 'une heure' : `${n} heures`),
   teamClosed: (team, backAt) => `L'équipe « ${team} » sera de retour ${backAt} et verra votre demande en premier.`,
   addedToConversation: "Merci — j'ai ajouté ceci à votre demande pour notre équipe.",
+  withdrawn: "C'est noté — j'ai prévenu l'équipe que vous n'avez plus besoin d'aide. Je reste là si besoin.",
 };
 
 const ES: Phrasebook = {
@@ -159,8 +160,7 @@ const ES: Phrasebook = {
   talkToPerson: 'Hablar con una persona',
   helpful: '👍 Útil',
   notHelpful: '👎 No es útil',
-  today: 'hoy',
-  opening: (day, time, tz) => `el ${day} a las ${time} (${tz})`,
+  opening: (day, time, tz) => `${day ? `el ${day}` : 'hoy'} a las ${time} (${tz})`,
   afterHours: (team, backAt) =>
     `Nuestro equipo «${team}» vuelve ${backAt}. Ya les he pasado su consulta para que la vean lo primero; mientras tanto, con gusto sigo ayudándole — solo pregunte.`,
   offTopic: () => 'Me temo que no puedo ayudarle con eso — soy el asistente de atención al cliente de esta tienda: respondo preguntas sobre sus pedidos y nuestro servicio, o le paso con una persona.',
@@ -171,6 +171,7 @@ const ES: Phrasebook = {
   hours: (n) => (n === 1 ? 'una hora' : `${n} horas`),
   teamClosed: (team, backAt) => `El equipo «${team}» vuelve ${backAt} y verá su consulta lo primero.`,
   addedToConversation: 'Gracias — he añadido esto a su consulta para nuestro equipo.',
+  withdrawn: 'De acuerdo — he avisado al equipo de que ya no necesita ayuda. Aquí sigo si necesita algo más.',
 };
 
 const NL: Phrasebook = {
@@ -190,8 +191,7 @@ const NL: Phrasebook = {
   talkToPerson: 'Met een medewerker praten',
   helpful: '👍 Nuttig',
   notHelpful: '👎 Niet nuttig',
-  today: 'vandaag',
-  opening: (day, time, tz) => `${day} om ${time} (${tz})`,
+  opening: (day, time, tz) => `${day ?? 'vandaag'} om ${time} (${tz})`,
   afterHours: (team, backAt) =>
     `Ons team „${team}” is ${backAt} weer bereikbaar. Ik heb uw vraag doorgegeven zodat ze die als eerste zien; tot dan help ik u graag verder — vraag het gerust.`,
   offTopic: () => 'Daar kan ik helaas niet mee helpen — ik ben de klantenservice-assistent van deze winkel: ik beantwoord vragen over uw bestellingen en onze service, of verbind u door met een medewerker.',
@@ -202,6 +202,7 @@ const NL: Phrasebook = {
   hours: (n) => (n === 1 ? 'een uur' : `${n} uur`),
   teamClosed: (team, backAt) => `Het team „${team}” is ${backAt} weer bereikbaar en ziet uw vraag dan als eerste.`,
   addedToConversation: 'Bedankt — ik heb dit voor ons team aan uw vraag toegevoegd.',
+  withdrawn: 'Prima — ik heb het team laten weten dat u geen hulp meer nodig hebt. Ik ben er als er nog iets is.',
 };
 
 const BOOKS: Record<string, Phrasebook> = { en: EN, de: DE, fr: FR, es: ES, nl: NL };
