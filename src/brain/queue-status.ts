@@ -1,6 +1,6 @@
 import type { Annotations } from '../../conversations/types';
 import type { Analysis } from './analysis/types';
-import { asksToOptOutOfAi, Voice } from './replies';
+import { asksToOptOutOfAi, replyLanguage, Voice } from './replies';
 import { isOpen, nextOpening } from './routing/hours';
 import type { RoutingConfig } from './routing/rules';
 import { HANDOFF_ACTION, type BrainContext, type QueueStatus, type WaitingReply } from './types';
@@ -81,8 +81,9 @@ export function waitingAnnotations(base: Annotations, queue: QueueStatus): Annot
 
 /** The whole waiting turn: an AI opt-out is honoured, otherwise the status (or nothing), in the customer's language. */
 export function waitingTurn(ctx: BrainContext & { queue: QueueStatus }, analysis: Analysis, routing: RoutingConfig, now: Date): WaitingReply | undefined {
-  const voice = Voice.for(analysis.language);
-  const notes: Annotations = { ...(analysis.language ? { language: analysis.language } : {}), intent: analysis.intent.name };
+  const language = replyLanguage(ctx.text, analysis.language, ctx.conversation.language);
+  const voice = Voice.for(language);
+  const notes: Annotations = { ...(language ? { language } : {}), intent: analysis.intent.name };
   if (asksToOptOutOfAi(ctx.text)) {
     return { text: voice.handover('optOut'), annotations: waitingAnnotations(notes, ctx.queue), effects: { aiOptOut: true } };
   }

@@ -100,6 +100,19 @@ export class Voice {
   }
 }
 
+/** Fewer words than this do not settle a language on their own ("Hello!" reads as Italian to the detector). */
+const WORDS_TO_TRUST_LANGUAGE = 3;
+
+/**
+ * The language to reply in: the detected one, unless the message is too short to tell, when the conversation's
+ * language so far (or the help centre's) stands.
+ */
+export function replyLanguage(text: string, detected: string | undefined, conversationLanguage: string | undefined, helpCentreLanguage = 'en'): string | undefined {
+  const words = text.match(/[\p{L}\p{N}']+/gu)?.length ?? 0;
+  if (words >= WORDS_TO_TRUST_LANGUAGE) return detected;
+  return conversationLanguage ?? (detected ? helpCentreLanguage : undefined);
+}
+
 /** Kept for callers of the one-sentence API: the hand-over in the customer's language, when there is one. */
 export function handoffInLanguage(language: string | undefined): string | undefined {
   return handoffSentence(language);

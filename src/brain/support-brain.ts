@@ -7,7 +7,7 @@ import type { IntentSpec } from './catalog/intents';
 import { readInContext } from './context';
 import { clearlyOffTopic, offTopicAfterAbstaining, type OffTopicEvidence, type OffTopicModel } from './offtopic';
 import { queueStatusText, waitingTurn } from './queue-status';
-import { asksToOptOutOfAi, RATE_HELPFUL, RATE_UNHELPFUL, saysNotHelpful, Voice, type SentenceName } from './replies';
+import { asksToOptOutOfAi, RATE_HELPFUL, RATE_UNHELPFUL, replyLanguage, saysNotHelpful, Voice, type SentenceName } from './replies';
 import { isOpen, nextOpening } from './routing/hours';
 import { route, type RoutingConfig, type RoutingOutcome } from './routing/rules';
 import { yieldToEventLoop } from './yield';
@@ -63,7 +63,10 @@ export class SupportBrain implements Brain {
     const text = ctx.text.trim();
     const history = ctx.history.filter((h) => h.author !== 'system').map((h) => ({ author: h.author as 'contact' | 'bot' | 'agent', text: h.text }));
     // A dependent follow-up ("and how long does that take?") is read with the question it follows.
-    const { analysis, query } = await readInContext(this.parts.analyzer, text, history, ctx.conversation.language, (a) => this.standsAlone(a));
+    const read = await readInContext(this.parts.analyzer, text, history, ctx.conversation.language, (a) => this.standsAlone(a));
+    const { query } = read;
+    const language = replyLanguage(text, read.analysis.language, ctx.conversation.language, this.parts.answerLanguages?.[0]);
+    const analysis: Analysis = { ...read.analysis, ...(language ? { language } : {}) };
     const intent = analysis.intent.outOfScope ? undefined : this.intentsByName.get(analysis.intent.name);
     const routing = route(this.parts.routing, { analysis, ...(intent ? { intent } : {}), vip: ctx.contact.vip, channelKind: ctx.channelKind });
     const notes = annotate(analysis, routing);

@@ -237,13 +237,15 @@ export class ConversationProcessor extends EventEmitter {
       return conversation;
     }
     if (reply.effects?.aiOptOut) await this.store.contacts.setAiOptOut(message.contactId, true);
+    // Withdrawn before anyone took it: back to the bot (a re-run finds it with the bot and handles it as a turn).
+    const withdrawn = reply.effects?.withdraw === true && (await this.store.conversations.returnToBot(conversation._id));
     const parts: Part[] = [{ type: 'text', text: reply.text }];
     if (reply.choices?.length) parts.push({ type: 'choices', choices: reply.choices });
     await this.queueOutbound(conversation, message, { author: { kind: 'bot' }, parts, citations: [], annotations: reply.annotations }, now);
-    await this.store.conversations.recordWaitingReply(conversation._id, now, reply.choices ?? []);
-    await this.store.messages.markProcessed(message._id, 'status', reply.annotations, now);
+    if (!withdrawn) await this.store.conversations.recordWaitingReply(conversation._id, now, reply.choices ?? []);
+    await this.store.messages.markProcessed(message._id, withdrawn ? 'withdrawn' : 'status', reply.annotations, now);
     this.emit('processed', message, undefined);
-    return { ...conversation, lastBotReplyAt: now };
+    return withdrawn ? { ...conversation, status: 'bot', unhelpfulTurns: 0, lastBotReplyAt: now } : { ...conversation, lastBotReplyAt: now };
   }
 
   /**
