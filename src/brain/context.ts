@@ -43,6 +43,24 @@ const NO_TOPIC = new Set(
   ).split(' '),
 );
 
+// A follow-up that asks the same question of something else ("what about …", "and for …", "same for …").
+const SUBSTITUTION = /^(?:ok(?:ay)?|right|thanks|great|so)?[\s,.!]*(?:(?:and|but) )?(?:(?:what|how) about|(?:and|or) (?:for|in|to|with|from|if)|same (?:for|with))\b/i;
+
+/** Proper names: capitalised words other than a sentence's first word and "I" ("Germany", "US", "PayPal"). */
+function names(text: string): string[] {
+  return (text.match(/[\p{L}\p{N}']+/gu) ?? []).filter((w, i) => i > 0 && w !== 'I' && /^\p{Lu}/u.test(w));
+}
+
+function withoutNames(text: string): string {
+  const drop = new Set(names(text));
+  return text
+    .split(/(\s+)/)
+    .filter((part) => !drop.has(part.replace(/[^\p{L}\p{N}']/gu, '')))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 }
@@ -70,7 +88,9 @@ export function contextualQuery(text: string, history: Turn[]): ContextualQuery 
     if (!isDependentFollowUp(turn.text)) break;
   }
   if (earlier.length === 0) return { query: text, followUp: false };
-  return { query: `${earlier.join(' ')} ${text.trim()}`, followUp: true };
+  // "What about the US?" after a question about Germany swaps the place: the old name must not outweigh the new.
+  const previous = SUBSTITUTION.test(text.trim()) && names(text).length > 0 ? earlier.map(withoutNames) : earlier;
+  return { query: `${previous.join(' ')} ${text.trim()}`, followUp: true };
 }
 
 /**
