@@ -6,7 +6,7 @@ import type { Analysis, Analyzer } from './analysis/types';
  * of the message, not its topic:
  *   - it is short (a dependent follow-up rarely restates anything), and
  *   - it opens the way a continuation opens ("and …", "what about …", "how about …", "also …", "same for …"), or
- *     it points back ("that", "it", "there", …) and carries no content word of its own to search with.
+ *     it points back ("that", "it", "there", …) and is either very short or carries no content word of its own.
  * Then the query is the previous customer question(s) followed by the follow-up. Anything else is read alone:
  * a new question with its own content words ("how do I cancel my order?") must not be dragged back to the old one.
  */
@@ -25,6 +25,8 @@ export interface ContextualQuery {
 
 /** A follow-up has at most this many words. */
 const MAX_FOLLOW_UP_WORDS = 8;
+/** A question this short that points back ("is it free?", "where is it?") continues the last one. */
+const MAX_SHORT_POINTER_WORDS = 4;
 /** How many earlier customer messages a chain of follow-ups reaches back. */
 const MAX_CHAIN = 2;
 
@@ -70,7 +72,8 @@ export function isDependentFollowUp(text: string): boolean {
   const w = words(text);
   if (w.length === 0 || w.length > MAX_FOLLOW_UP_WORDS) return false;
   if (CONTINUATION.test(text.trim())) return true;
-  return POINTS_BACK.test(text) && w.every((word) => NO_TOPIC.has(word));
+  // "Is it free?": a pointer back in a very short question is a follow-up even with a word of its own.
+  return POINTS_BACK.test(text) && (w.length <= MAX_SHORT_POINTER_WORDS || w.every((word) => NO_TOPIC.has(word)));
 }
 
 /**

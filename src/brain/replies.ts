@@ -102,14 +102,17 @@ export class Voice {
 
 /** Fewer words than this do not settle a language on their own ("Hello!" reads as Italian to the detector). */
 const WORDS_TO_TRUST_LANGUAGE = 3;
+/** Words it takes to switch a conversation already held in one language ("My order number is NW-1" reads as Dutch). */
+const WORDS_TO_SWITCH_LANGUAGE = 5;
 
 /**
  * The language to reply in: the detected one, unless the message is too short to tell, when the conversation's
- * language so far (or the help centre's) stands.
+ * language so far (or the help centre's) stands. Only words count (an order number is no evidence of a language).
  */
 export function replyLanguage(text: string, detected: string | undefined, conversationLanguage: string | undefined, helpCentreLanguage = 'en'): string | undefined {
-  const words = text.match(/[\p{L}\p{N}']+/gu)?.length ?? 0;
-  if (words >= WORDS_TO_TRUST_LANGUAGE) return detected;
+  const words = text.match(/(?<![\p{L}\p{N}])\p{L}[\p{L}']*(?![\p{L}\p{N}-])/gu)?.length ?? 0;
+  const needed = conversationLanguage && detected !== conversationLanguage ? WORDS_TO_SWITCH_LANGUAGE : WORDS_TO_TRUST_LANGUAGE;
+  if (words >= needed) return detected;
   return conversationLanguage ?? (detected ? helpCentreLanguage : undefined);
 }
 
