@@ -7,6 +7,8 @@
  * quoted as names.
  */
 export interface Phrasebook {
+  /** The built-in AI disclosure (AI_DISCLOSURE's default), above a conversation's first bot reply. */
+  disclosure: string;
   handoff: string;
   optOut: string;
   optedOut: string;
@@ -49,6 +51,7 @@ const ordinalEn = (n: number): string => {
 };
 
 const EN: Phrasebook = {
+  disclosure: 'I\'m Switchboard, an AI assistant. Type "human" at any time to reach a person.',
   locale: 'en-GB',
   handoff: "Of course — I'm handing you over to a member of our team. They'll reply here.",
   optOut: "Understood — I won't answer you automatically again. A member of our team will reply here.",
@@ -82,6 +85,7 @@ const EN: Phrasebook = {
 };
 
 const DE: Phrasebook = {
+  disclosure: 'Ich bin Switchboard, ein KI-Assistent. Schreiben Sie jederzeit „human“, um einen Menschen zu erreichen.',
   locale: 'de-DE',
   handoff: 'Gern — ich übergebe Sie an eine Kollegin oder einen Kollegen aus unserem Team. Sie erhalten die Antwort hier.',
   optOut: 'Verstanden — ich antworte Ihnen nicht mehr automatisch. Eine Kollegin oder ein Kollege aus unserem Team antwortet Ihnen hier.',
@@ -113,6 +117,7 @@ const DE: Phrasebook = {
 };
 
 const FR: Phrasebook = {
+  disclosure: "Je suis Switchboard, un assistant IA. Écrivez « human » à tout moment pour parler à une personne.",
   locale: 'fr-FR',
   handoff: "Bien sûr — je vous mets en relation avec un membre de notre équipe. Il vous répondra ici.",
   optOut: "C'est noté — je ne vous répondrai plus automatiquement. Un membre de notre équipe vous répondra ici.",
@@ -144,6 +149,7 @@ const FR: Phrasebook = {
 };
 
 const ES: Phrasebook = {
+  disclosure: 'Soy Switchboard, un asistente de IA. Escriba «human» en cualquier momento para hablar con una persona.',
   locale: 'es-ES',
   handoff: 'Por supuesto — le paso con una persona de nuestro equipo. Le responderá aquí.',
   optOut: 'Entendido — no volveré a responderle automáticamente. Una persona de nuestro equipo le responderá aquí.',
@@ -175,6 +181,7 @@ const ES: Phrasebook = {
 };
 
 const NL: Phrasebook = {
+  disclosure: 'Ik ben Switchboard, een AI-assistent. Typ op elk moment „human” om een medewerker te spreken.',
   locale: 'nl-NL',
   handoff: 'Natuurlijk — ik verbind u door met een collega van ons team. U krijgt hier antwoord.',
   optOut: 'Begrepen — ik antwoord u niet meer automatisch. Een collega van ons team antwoordt u hier.',
@@ -215,6 +222,16 @@ const HANDOFF_ONLY: Record<string, string> = {
   it: 'Grazie per il messaggio! Passo la sua richiesta al nostro team; un collega le risponderà qui.',
   pt: 'Obrigado pela sua mensagem! Vou passar o seu pedido à nossa equipa; um colega responder-lhe-á aqui.',
 };
+
+/** The built-in disclosure in the languages without a full book, so their first reply is not half English. */
+const DISCLOSURE_ONLY: Record<string, string> = {
+  it: 'Sono Switchboard, un assistente IA. Scriva «human» in qualsiasi momento per parlare con una persona.',
+  pt: 'Sou o Switchboard, um assistente de IA. Escreva «human» a qualquer momento para falar com uma pessoa.',
+};
+
+export function disclosureSentence(language: string | undefined): string | undefined {
+  return language ? (BOOKS[language]?.disclosure ?? DISCLOSURE_ONLY[language]) : undefined;
+}
 
 export const ENGLISH = EN;
 

@@ -1,5 +1,5 @@
 import type { Choice } from '../../adapters/types';
-import { ENGLISH, handoffSentence, phrasebook, type Phrasebook } from './phrasebook';
+import { disclosureSentence, ENGLISH, handoffSentence, phrasebook, type Phrasebook } from './phrasebook';
 import { HANDOFF_ACTION } from './types';
 
 /**
@@ -114,6 +114,15 @@ export function replyLanguage(text: string, detected: string | undefined, conver
   const needed = conversationLanguage && detected !== conversationLanguage ? WORDS_TO_SWITCH_LANGUAGE : WORDS_TO_TRUST_LANGUAGE;
   if (words >= needed) return detected;
   return conversationLanguage ?? (detected ? helpCentreLanguage : undefined);
+}
+
+/**
+ * The AI disclosure for a reply in `language`: the built-in one is said in the customer's language (never an
+ * English line above a German reply); an admin's own wording is theirs and shown as written.
+ */
+export function disclosureFor(configured: string, language: string | undefined): string {
+  if (configured !== ENGLISH.disclosure) return configured;
+  return disclosureSentence(language) ?? configured;
 }
 
 /** Kept for callers of the one-sentence API: the hand-over in the customer's language, when there is one. */

@@ -7,6 +7,7 @@ import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
 import type { Brain, BrainContext, Decision, QueueStatus } from '../brain/types';
 import type { OutboundInput } from '../../conversations/messages';
+import { disclosureFor } from '../brain/replies';
 import { boundForBrain, type BrainText } from './brain-text';
 import { chosenByText, csatScore } from './choices';
 import type { Deliverer } from './deliverer';
@@ -312,7 +313,8 @@ export class ConversationProcessor extends EventEmitter {
   }
 
   private replyParts(decision: Decision, isFirstReply: boolean): Part[] {
-    const text = isFirstReply && this.options.aiDisclosure ? `${this.options.aiDisclosure}\n\n${decision.text}` : decision.text;
+    const disclosure = isFirstReply && this.options.aiDisclosure ? disclosureFor(this.options.aiDisclosure, decision.annotations.language) : '';
+    const text = disclosure ? `${disclosure}\n\n${decision.text}` : decision.text;
     const parts: Part[] = [{ type: 'text', text }];
     const choices = decision.kind === 'escalate' ? undefined : decision.choices;
     if (choices?.length) parts.push({ type: 'choices', choices });

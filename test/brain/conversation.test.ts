@@ -2,7 +2,8 @@ import { loadEmbeddedEmbedder } from '../../src/brain/embeddings';
 import { contextualQuery, isDependentFollowUp } from '../../src/brain/context';
 import { knowledgeTopics, offTopicAfterAbstaining } from '../../src/brain/offtopic';
 import { expectedWaitMinutes, queueStatusText } from '../../src/brain/queue-status';
-import { replyLanguage, Voice } from '../../src/brain/replies';
+import { disclosureFor, replyLanguage, Voice } from '../../src/brain/replies';
+import { loadConfig } from '../../src/config';
 import { parseRouting } from '../../src/brain/routing/rules';
 import type { SupportBrain } from '../../src/brain/support-brain';
 import type { BrainContext, QueueStatus } from '../../src/brain/types';
@@ -86,6 +87,14 @@ describe('one language per reply', () => {
     expect(replyLanguage('Hello!', 'it', undefined)).toBe('en');
     expect(replyLanguage('Danke!', 'de', 'de')).toBe('de');
     expect(replyLanguage('Wie lange dauert die Lieferung?', 'de', 'en')).toBe('de');
+  });
+
+  it('says the built-in AI disclosure in the customer language, and an admin wording as written', () => {
+    const builtIn = loadConfig({}).AI_DISCLOSURE;
+    expect(disclosureFor(builtIn, 'en')).toBe(builtIn);
+    expect(disclosureFor(builtIn, 'fr')).toMatch(/^Je suis Switchboard, un assistant IA/);
+    expect(disclosureFor(builtIn, 'it')).toMatch(/^Sono Switchboard/);
+    expect(disclosureFor('Hi, I am Robo, a bot.', 'de')).toBe('Hi, I am Robo, a bot.');
   });
 
   it('describes the help centre from its article titles', () => {

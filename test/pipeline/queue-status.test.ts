@@ -66,7 +66,10 @@ describe('a customer writing while the conversation waits for a person', () => {
   it('a customer who writes German hears the status in German', async () => {
     const first = await send('queue-de-1', 'queue-de', 'Wie lange dauert die Lieferung nach Österreich ungefähr?');
     expect(await t.gateway.store.conversations.get(first.conversationId)).toMatchObject({ status: 'pending', escalationReason: 'unsupported_language' });
-    expect((await replyTo(first.messageId))!.text).toMatch(/^Danke für Ihre Nachricht!/);
+    // The built-in AI disclosure above the first reply is said in German too.
+    const handover = (await replyTo(first.messageId))!.text;
+    expect(handover).toMatch(/^Ich bin Switchboard, ein KI-Assistent\. .*\n\nDanke für Ihre Nachricht!/s);
+    expect(handover).not.toMatch(/\b(the|you|an AI assistant|at any time)\b/);
     const later = await send('queue-de-2', 'queue-de', 'Ich habe die Bestellung letzte Woche aufgegeben und noch nichts bekommen');
     const reply = await replyTo(later.messageId);
     expect(reply!.text).toMatch(/^Danke — ich habe das für unser Team zu Ihrem Anliegen hinzugefügt\. .*Warteschlange/);
