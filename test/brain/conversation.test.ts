@@ -215,7 +215,7 @@ describe('off-topic with the shared encoder', () => {
 
   it('needs the intent model or retrieval to agree before a probable off-topic becomes one', () => {
     expect(offTopicAfterAbstaining({ probability: 0.7, outOfScope: false })).toBe(false);
-    expect(offTopicAfterAbstaining({ probability: 0.7, outOfScope: true })).toBe(true);
+    expect(offTopicAfterAbstaining({ probability: 0.75, outOfScope: true })).toBe(true);
     expect(offTopicAfterAbstaining({ probability: undefined, outOfScope: true })).toBe(false);
   });
 });

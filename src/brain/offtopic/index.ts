@@ -18,7 +18,7 @@ export interface OffTopicEvidence {
 /** Before retrieval: only a message the head is sure of and no intent claims skips the search. */
 export const SURE_OFF_TOPIC = 0.9;
 /** After the knowledge base could not answer: off-topic rather than a hand-over from here on. */
-export const LIKELY_OFF_TOPIC = 0.6;
+export const LIKELY_OFF_TOPIC = 0.7;
 /** So sure that even an intent's weak claim does not make it a support question. */
 const OFF_TOPIC_WHATEVER_THE_INTENT = 0.85;
 
