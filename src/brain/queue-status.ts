@@ -19,12 +19,30 @@ export interface WaitingTurn {
   asksForStatus: boolean;
 }
 
-// "Any update?", "how long will this take", "is anyone there?", "still waiting", "when will someone reply?".
-const STATUS_QUESTION =
-  /\b(?:any (?:update|news)|update\?|how (?:much )?long(?:er)?|still waiting|(?:is|are) (?:any|some)(?:one|body) (?:there|coming|looking)|anyone there|hello\?|when will (?:some|any)(?:one|body)|when (?:do|will|can) (?:i|you|they) (?:hear|get|reply|answer)|what(?:'s| is) (?:happening|going on|the status)|status)\b/i;
+// Asking where things stand, in the languages with a phrasebook. Short nudges ("hello?", "??") count too: a
+// customer poking a silent conversation wants to know someone is coming.
+const STATUS_WORDS = [
+  // en
+  /\b(any (update|news|progress)|update\??$|status|how (much )?long(er)?|when will|still waiting|waiting (for|since)|anyone there|anybody there|is (any|some)one|queue|eta)\b/i,
+  // de, fr, es, nl
+  /\b(neuigkeiten|wie lange|wann|warte|warteschlange|noch da|des nouvelles|combien de temps|quand|j'attends|file d'attente|novedades|cuánto tiempo|cuándo|espero|cola|nieuws|hoe lang|wanneer|wachtrij|ik wacht)\b/iu,
+];
+const NUDGE = /^\s*(hello|hi|hey|hallo|allo|bonjour|hola|\?+)?[\s?!.]*$/i;
 
 export function asksForStatus(text: string): boolean {
-  return STATUS_QUESTION.test(text);
+  return STATUS_WORDS.some((re) => re.test(text)) || (NUDGE.test(text) && /[?]|\w/.test(text));
+}
+
+// Taking the request for a person back. Only explicit wording: a detail that merely contains "cancel" ("I want to
+// cancel my order") is what the agent is needed for.
+const WITHDRAW = [
+  /^\s*(ok(ay)?[,.!]?\s*)?(never ?mind|nevermind|forget it|no need|all good|not needed any ?more)\b/i,
+  /\b(i('ve| have)? (found|sorted|solved|fixed) it|(problem|issue) (is )?(solved|sorted|resolved)|cancel (my|the|this) (request|ticket|hand-?off|handover)|no longer need (help|a person|an agent))\b/i,
+  /\b(hat sich erledigt|schon erledigt|vergessen sie es|c'est réglé|laissez tomber|ya está resuelto|olvídelo|laat maar|is opgelost)\b/iu,
+];
+
+export function withdrawsRequest(text: string): boolean {
+  return WITHDRAW.some((re) => re.test(text));
 }
 
 /** "A person from billing will reply here. You're 3rd in the queue, usually within 10 minutes." */
@@ -79,7 +97,11 @@ export function waitingAnnotations(base: Annotations, queue: QueueStatus): Annot
   return { ...base, decision: 'clarify', reason: 'queued', team: queue.team };
 }
 
-/** The whole waiting turn: an AI opt-out is honoured, otherwise the status (or nothing), in the customer's language. */
+/**
+ * The whole waiting turn, in the customer's language: an AI opt-out is honoured; "never mind, sorted it" gives the
+ * conversation back to the bot; a status question (or another request for a person) gets the status; the first
+ * other message is acknowledged with it; later ones go to the people silently.
+ */
 export function waitingTurn(ctx: BrainContext & { queue: QueueStatus }, analysis: Analysis, routing: RoutingConfig, now: Date): WaitingReply | undefined {
   const language = replyLanguage(ctx.text, analysis.language, ctx.conversation.language);
   const voice = Voice.for(language);
@@ -87,6 +109,8 @@ export function waitingTurn(ctx: BrainContext & { queue: QueueStatus }, analysis
   if (asksToOptOutOfAi(ctx.text)) {
     return { text: voice.handover('optOut'), annotations: waitingAnnotations(notes, ctx.queue), effects: { aiOptOut: true } };
   }
+  // Withdrawn before anyone took it: the pipeline gives the conversation back to the bot, which says so.
+  if (withdrawsRequest(ctx.text) && !voice.handoffOnly) return { text: voice.book.withdrawn, annotations: waitingAnnotations(notes, ctx.queue), effects: { withdraw: true } };
   const status = ctx.actionValue === HANDOFF_ACTION || analysis.wantsHuman || asksForStatus(ctx.text);
   const text = waitingReplyText(voice, routing, { queue: ctx.queue, asksForStatus: status }, now);
   return text ? { text, annotations: waitingAnnotations(notes, ctx.queue) } : undefined;

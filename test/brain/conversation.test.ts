@@ -135,9 +135,10 @@ describe('the demo brain around its answers', () => {
     queue: { team: 'billing', position, recentFirstReplyMs: [], repliedSinceHandoff },
   });
 
+  // Billing has no recent first replies here: its expectedWaitMinutes (30) from knowledge/routing.yaml is quoted.
   it('after a hand-off answers a status question with the queue, acknowledges added details once, then leaves it to people', async () => {
     const ask = { ...context('any update? how long will this take?'), ...queued(3, true) } as BrainContext & { queue: QueueStatus };
-    expect((await brain.whileQueued(ask))?.text).toBe("A person from billing will reply here. You're 3rd in the queue, usually within 15 minutes.");
+    expect((await brain.whileQueued(ask))?.text).toBe("A person from billing will reply here. You're 3rd in the queue, usually within 30 minutes.");
     const details = { ...context('My order number is NW-EU-1048213'), ...queued(3) } as BrainContext & { queue: QueueStatus };
     expect((await brain.whileQueued(details))?.text).toMatch(/^Thanks — I've added this to your conversation for the team\. A person from billing/);
     expect(await brain.whileQueued({ ...details, ...queued(3, true) } as BrainContext & { queue: QueueStatus })).toBeUndefined();
@@ -147,13 +148,20 @@ describe('the demo brain around its answers', () => {
     const german = { ...context('Ich habe noch ein Foto von dem kaputten Karton, wohin soll ich es schicken?'), ...queued(2) } as BrainContext & { queue: QueueStatus };
     const reply = await brain.whileQueued({ ...german, conversation: { status: 'pending', unhelpfulTurns: 0, language: 'de' } });
     expect(reply?.text).toBe(
-      'Danke — ich habe das für unser Team zu Ihrem Anliegen hinzugefügt. Eine Kollegin oder ein Kollege aus dem Team „Billing“ antwortet Ihnen hier. Sie sind an 2. Stelle in der Warteschlange, in der Regel innerhalb von 15 Minuten.',
+      'Danke — ich habe das für unser Team zu Ihrem Anliegen hinzugefügt. Eine Kollegin oder ein Kollege aus dem Team „Billing“ antwortet Ihnen hier. Sie sind an 2. Stelle in der Warteschlange, in der Regel innerhalb von 30 Minuten.',
     );
+  });
+
+  it('while queued, a customer who no longer needs a person takes the request back', async () => {
+    const done = { ...context('Never mind, I found it in my spam folder'), ...queued(2, true) } as BrainContext & { queue: QueueStatus };
+    expect(await brain.whileQueued(done)).toMatchObject({ text: expect.stringMatching(/no longer need them/), effects: { withdraw: true } });
+    const notDone = { ...context('The colour is wrong and I still want the refund'), ...queued(2, true) } as BrainContext & { queue: QueueStatus };
+    expect(await brain.whileQueued(notDone)).toBeUndefined();
   });
 
   it('while queued, a tap on "talk to a person" gets the status again', async () => {
     const tap = { ...context('Talk to a person', { actionValue: 'handoff' }), ...queued(1, true) } as BrainContext & { queue: QueueStatus };
-    expect((await brain.whileQueued(tap))?.text).toBe("A person from billing will reply here. You're next in the queue, usually within 15 minutes.");
+    expect((await brain.whileQueued(tap))?.text).toBe("A person from billing will reply here. You're next in the queue, usually within 30 minutes.");
   });
 
   it('hands a German customer over in German only, after-hours note included', async () => {

@@ -63,6 +63,17 @@ describe('a customer writing while the conversation waits for a person', () => {
     expect(await replyTo(claimed.messageId)).toBeNull();
   });
 
+  it('a customer who no longer needs a person gets the conversation back with the bot', async () => {
+    const handedOver = await send('queue-back-1', 'queue-back', 'I want to talk to a person');
+    expect(await t.gateway.store.conversations.get(handedOver.conversationId)).toMatchObject({ status: 'pending' });
+    const never = await send('queue-back-2', 'queue-back', "Never mind, I've sorted it");
+    expect((await replyTo(never.messageId))!.text).toMatch(/no longer need them/);
+    expect((await t.gateway.store.messages.get(never.messageId))!.processing?.outcome).toBe('withdrawn');
+    expect(await t.gateway.store.conversations.get(handedOver.conversationId)).toMatchObject({ status: 'bot' });
+    const next = await send('queue-back-3', 'queue-back', 'How do I return an item?');
+    expect((await replyTo(next.messageId))!.citations[0]!.title).toBe('Returns › How do I return an item?');
+  });
+
   it('a customer who writes German hears the status in German', async () => {
     const first = await send('queue-de-1', 'queue-de', 'Wie lange dauert die Lieferung nach Österreich ungefähr?');
     expect(await t.gateway.store.conversations.get(first.conversationId)).toMatchObject({ status: 'pending', escalationReason: 'unsupported_language' });
