@@ -22,8 +22,15 @@ async function main(): Promise<void> {
   const support = readFileSync(join(EVAL, 'demo-queries.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { query: string; relevant: string[] });
   const offTopic = readFileSync(join(EVAL, 'offtopic-dev.txt'), 'utf8').trim().split('\n');
   const count = { answerable: [0, 0], unanswerable: [0, 0], offTopic: [0, 0] };
+  const ms: number[] = [];
+  const timed = async (text: string) => {
+    const started = performance.now();
+    const d = await brain.decide(ctx(text));
+    ms.push(performance.now() - started);
+    return d;
+  };
   for (const q of support) {
-    const d = await brain.decide(ctx(q.query));
+    const d = await timed(q.query);
     const bucket = q.relevant.length ? count.answerable : count.unanswerable;
     bucket[1]!++;
     if (d.annotations.reason === 'off_topic') {
@@ -32,7 +39,7 @@ async function main(): Promise<void> {
     }
   }
   for (const text of offTopic) {
-    const d = await brain.decide(ctx(text));
+    const d = await timed(text);
     count.offTopic[1]!++;
     if (d.annotations.reason === 'off_topic') count.offTopic[0]!++;
     else console.log(`off-topic not recognised (${d.kind} ${d.annotations.reason ?? ''}): ${text}`);
@@ -41,6 +48,9 @@ async function main(): Promise<void> {
   console.log(`answerable support questions called off-topic: ${rate(count.answerable)}`);
   console.log(`unanswerable support questions called off-topic (should go to people): ${rate(count.unanswerable)}`);
   console.log(`off-topic messages answered as off-topic: ${rate(count.offTopic)}`);
+  const sorted = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+  console.log(`brain turn (first sight of each message, head included): p50 ${at(0.5)} ms, p99 ${at(0.99)} ms over ${ms.length}`);
 }
 
 main().catch((err) => {

@@ -4,7 +4,7 @@ import type { Analysis, Analyzer } from './analysis/types';
  * Reading a follow-up with the turns before it. "And how long does that take?" or "what about the US?" mean
  * nothing alone: intent and retrieval must read them with the question they follow. The rule is about the shape
  * of the message, not its topic:
- *   - it is short (a dependent follow-up rarely restates anything), and
+ *   - it is short and brings at most one topic word of its own (a dependent follow-up rarely restates anything), and
  *   - it opens the way a continuation opens ("and …", "what about …", "how about …", "also …", "same for …"), or
  *     it points back ("that", "it", "there", …) and is either very short or carries no content word of its own.
  * Then the query is the previous customer question(s) followed by the follow-up. Anything else is read alone:
@@ -25,6 +25,8 @@ export interface ContextualQuery {
 
 /** A follow-up has at most this many words. */
 const MAX_FOLLOW_UP_WORDS = 8;
+/** A follow-up with more topic words of its own than this is read as a question of its own. */
+const MAX_OWN_TOPIC_WORDS = 1;
 /** A question this short that points back ("is it free?", "where is it?") continues the last one. */
 const MAX_SHORT_POINTER_WORDS = 4;
 /** How many earlier customer messages a chain of follow-ups reaches back. */
@@ -67,13 +69,19 @@ function words(text: string): string[] {
   return text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
 }
 
-/** A message that only makes sense with the customer question before it. */
+/**
+ * A message that only makes sense with the customer question before it. A follow-up that brings two or more topic
+ * words of its own ("and how do I change my email?") is a new question in a continuing voice: read alone, since
+ * the earlier question would only pull retrieval back to the old section (measured: scripts/eval-followups.ts).
+ */
 export function isDependentFollowUp(text: string): boolean {
   const w = words(text);
   if (w.length === 0 || w.length > MAX_FOLLOW_UP_WORDS) return false;
+  const topicWords = w.filter((word) => !NO_TOPIC.has(word)).length;
+  if (topicWords > MAX_OWN_TOPIC_WORDS) return false;
   if (CONTINUATION.test(text.trim())) return true;
   // "Is it free?": a pointer back in a very short question is a follow-up even with a word of its own.
-  return POINTS_BACK.test(text) && (w.length <= MAX_SHORT_POINTER_WORDS || w.every((word) => NO_TOPIC.has(word)));
+  return POINTS_BACK.test(text) && (w.length <= MAX_SHORT_POINTER_WORDS || topicWords === 0);
 }
 
 /**

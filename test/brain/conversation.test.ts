@@ -34,7 +34,7 @@ describe('follow-ups are read with the question they follow', () => {
     (text) => expect(isDependentFollowUp(text)).toBe(true),
   );
 
-  it.each(['How do I cancel my order?', 'Where is my parcel NW-1234?', 'thanks', 'I bought boots two weeks ago and they do not fit, and I want to send them back'])(
+  it.each(['How do I cancel my order?', 'and how do I change my email address?', 'Where is my parcel NW-1234?', 'thanks', 'I bought boots two weeks ago and they do not fit, and I want to send them back'])(
     '"%s" stands alone',
     (text) => expect(isDependentFollowUp(text)).toBe(false),
   );
