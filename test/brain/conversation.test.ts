@@ -1,6 +1,6 @@
 import { loadEmbeddedEmbedder } from '../../src/brain/embeddings';
 import { contextualQuery, isDependentFollowUp } from '../../src/brain/context';
-import { knowledgeTopics, offTopicAfterAbstaining } from '../../src/brain/offtopic';
+import { knowledgeTopics, loadOffTopicWeights, offTopicAfterAbstaining, OffTopicModel } from '../../src/brain/offtopic';
 import { expectedWaitMinutes, queueStatusText } from '../../src/brain/queue-status';
 import { disclosureFor, replyLanguage, Voice } from '../../src/brain/replies';
 import { loadConfig } from '../../src/config';
@@ -219,6 +219,12 @@ describe('off-topic with the shared encoder', () => {
     const decision = await brain.decide(context("Quel temps fait-il à Paris aujourd'hui ?"));
     expect(decision).toMatchObject({ kind: 'escalate', reason: 'unsupported_language' });
     expect(decision.text).toMatch(/^Merci pour votre message/);
+  });
+
+  it('uses weights only for the encoder they were trained on', () => {
+    expect(loadOffTopicWeights('bge-small-en-v1.5-q')).toMatchObject({ encoder: 'bge-small-en-v1.5-q', dimensions: 384 });
+    expect(loadOffTopicWeights('minilm-l6-v2-q')).toBeUndefined();
+    expect(OffTopicModel.forEmbedder(undefined)).toBeUndefined();
   });
 
   it('needs the intent model or retrieval to agree before a probable off-topic becomes one', () => {
