@@ -242,6 +242,37 @@ export class ConversationRepository {
     return res.modifiedCount === 1;
   }
 
+  /**
+   * Where a waiting conversation stands in its team's queue: 1 + the team's pending conversations escalated before
+   * it (the order the desk lists them in). Undefined when it is not waiting.
+   */
+  async queuePosition(conversation: Pick<ConversationRecord, '_id' | 'status' | 'team' | 'escalatedAt'>): Promise<number | undefined> {
+    if (conversation.status !== 'pending' || !conversation.team || !conversation.escalatedAt) return undefined;
+    const ahead = await this.models.Conversation.countDocuments({
+      status: 'pending',
+      team: conversation.team,
+      $or: [{ escalatedAt: { $lt: conversation.escalatedAt } }, { escalatedAt: conversation.escalatedAt, _id: { $lt: conversation._id } }],
+    });
+    return ahead + 1;
+  }
+
+  /**
+   * How long the team's recent hand-overs waited for a person's first reply (ms, newest first): the figure a waiting
+   * customer is quoted. At most `limit` conversations whose first agent reply came after `since`.
+   */
+  async recentFirstReplyTimes(team: string, since: Date, limit = 20): Promise<number[]> {
+    const rows = await this.models.Conversation.find({ team, agentFirstReplyAt: { $gte: since }, agentReplyMs: { $exists: true } }, { agentReplyMs: 1 })
+      .sort({ agentFirstReplyAt: -1 })
+      .limit(limit)
+      .lean<Array<{ agentReplyMs: number }>>();
+    return rows.map((r) => r.agentReplyMs);
+  }
+
+  /** A status reply went out while the conversation waits for a person (it stays pending). */
+  async recordWaitingReply(id: Types.ObjectId, now: Date, offeredChoices: Array<{ id: string; title: string }> = []): Promise<void> {
+    await this.models.Conversation.updateOne({ _id: id, status: 'pending' }, { $set: { lastBotReplyAt: now, offeredChoices } });
+  }
+
   /** Open escalations for the desk's `/switchboard` command: waiting, or owned by `assignee`. */
   async escalations(filter: { status: 'pending' | 'assigned'; assignee?: string }, limit = 10): Promise<ConversationRecord[]> {
     return this.models.Conversation.find({ status: filter.status, ...(filter.assignee ? { assignee: filter.assignee } : {}) })

@@ -84,6 +84,8 @@ conversationSchema.index({ status: 1, team: 1, updatedAt: -1 });
 conversationSchema.index({ contactId: 1, createdAt: -1 });
 // SLA reminders: unclaimed escalations, oldest first.
 conversationSchema.index({ status: 1, escalatedAt: 1 });
+// The wait quoted to a queued customer: a team's latest first replies by a person.
+conversationSchema.index({ team: 1, agentFirstReplyAt: -1 }, { sparse: true });
 
 const deliverySchema = new Schema(
   {

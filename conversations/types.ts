@@ -52,6 +52,10 @@ export interface Annotations {
   frustration?: number;
   /** The message fits none of the admin's intents. */
   outOfScope?: boolean;
+  /** P(not a support question) from the off-topic head, when it decided the reply. */
+  offTopicScore?: number;
+  /** The message was read with the customer's previous question (a dependent follow-up, src/brain/context.ts). */
+  followUp?: boolean;
   team?: string;
   priority?: Priority;
   /** Routing rules that applied, by name. */

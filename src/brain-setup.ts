@@ -7,6 +7,7 @@ import { loadChunks } from '../knowledge/store';
 import { liveKnowledge } from './knowledge-live';
 import { retrieverPassages, type PassageSource } from './brain/answer/passages';
 import { createEmbeddedBrain, createEmbeddedParts, createOpenAIBrain, createOpenAIParts, loadBrainFiles } from './brain/factory';
+import { knowledgeTopics } from './brain/offtopic';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 
@@ -24,8 +25,8 @@ export async function createConfiguredBrain(config: Config, log: Logger, connect
   const openai = config.OPENAI_API_KEY ? await createOpenAIParts(config, log, files.intents, embeddedParts) : undefined;
   if (config.EMBEDDINGS === 'openai' && !openai?.embedder) log.warn('EMBEDDINGS=openai but no provider embedder is available: keyword retrieval only');
   const retrievalEmbedder = config.EMBEDDINGS === 'openai' ? openai?.embedder : embedded;
-  const passages = await openKnowledge(config, log, connection, retrievalEmbedder);
-  const inputs = { ...files, passages, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
+  const { passages, topics } = await openKnowledge(config, log, connection, retrievalEmbedder);
+  const inputs = { ...files, passages, topics, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
   return openai ? createOpenAIBrain(config, inputs, openai) : createEmbeddedBrain(config, inputs, embeddedParts);
 }
 
@@ -34,7 +35,7 @@ async function loadEmbeddedModel(config: Config, log: Logger): Promise<Embedder 
   return loadEmbeddedEmbedder({ threads: config.EMBEDDINGS_THREADS, log: (line) => log.info(line) });
 }
 
-async function openKnowledge(config: Config, log: Logger, connection: Connection, embedder: Embedder | undefined): Promise<PassageSource> {
+async function openKnowledge(config: Config, log: Logger, connection: Connection, embedder: Embedder | undefined): Promise<{ passages: PassageSource; topics: string[] }> {
   if (config.KNOWLEDGE_DIR !== 'none') {
     const baseUrl = config.KNOWLEDGE_BASE_URL ?? (config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : undefined);
     try {
@@ -59,5 +60,6 @@ async function buildPassages(log: Logger, connection: Connection, embedder: Embe
   if (stored.chunks.length === 0) log.warn('knowledge: the knowledge base is empty; every question will be handed to people');
   const primary = await HybridRetriever.create(stored.chunks, { ...(embedder ? { embedder, vectors: stored.vectors, vectorsEmbedderId: embedder.id } : {}) });
   const keyword = embedder ? HybridRetriever.lexical(stored.chunks) : undefined;
-  return retrieverPassages(primary, keyword, (err) => log.warn({ err }, 'retrieval: the embedder failed for a query; keyword retrieval answered it'));
+  const passages = retrieverPassages(primary, keyword, (err) => log.warn({ err }, 'retrieval: the embedder failed for a query; keyword retrieval answered it'));
+  return { passages, topics: knowledgeTopics(stored.chunks) };
 }

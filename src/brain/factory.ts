@@ -11,16 +11,25 @@ import { DEFAULT_LANGUAGES } from './language';
 import type { OpenAIBrainParts } from './openai';
 import { loadRouting, type RoutingConfig } from './routing/rules';
 import { EmbeddedSentimentAnalyzer } from './sentiment';
-import { SupportBrain } from './support-brain';
+import { OffTopicModel } from './offtopic';
+import { SupportBrain, type SupportBrainParts } from './support-brain';
 import type { Brain } from './types';
 
 export interface BrainInputs {
   intents: IntentSpec[];
   routing: RoutingConfig;
   passages: PassageSource;
-  /** The embedded sentence embedder, when prepared: sentiment blends it in. */
+  /** The embedded sentence embedder, when prepared: sentiment blends it in, the off-topic head reads it. */
   embedder?: Embedder;
+  /** What the help centre covers (its article titles, src/brain/offtopic knowledgeTopics). */
+  topics?: string[];
   clock?: () => Date;
+}
+
+/** The off-topic head and the help centre's topics, when there are weights for this encoder. */
+function conversationParts(inputs: BrainInputs): Pick<SupportBrainParts, 'offTopic' | 'topics'> {
+  const offTopic = OffTopicModel.forEmbedder(inputs.embedder);
+  return { ...(offTopic ? { offTopic } : {}), ...(inputs.topics ? { topics: inputs.topics } : {}) };
 }
 
 export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'ANSWER_MIN_CONFIDENCE' | 'INTENT_MIN_CONFIDENCE' | 'CANNED_ANSWER_MIN_CONFIDENCE'> &
@@ -62,6 +71,7 @@ export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs
     cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
     // The extractive answerer quotes the knowledge base and cannot translate it.
     answerLanguages: settings.KNOWLEDGE_LANGUAGES ?? ['en'],
+    ...conversationParts(inputs),
     ...(inputs.clock ? { clock: inputs.clock } : {}),
   });
 }
@@ -107,6 +117,7 @@ export function createOpenAIBrain(settings: BrainSettings, inputs: BrainInputs, 
     intents: inputs.intents,
     routing: inputs.routing,
     cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
+    ...conversationParts(inputs),
     ...(inputs.clock ? { clock: inputs.clock } : {}),
   });
   // The per-conversation token budget needs to know whose turn this is.
@@ -115,6 +126,7 @@ export function createOpenAIBrain(settings: BrainSettings, inputs: BrainInputs, 
     name: brain.name,
     usesHistory: brain.usesHistory,
     decide: (ctx) => (ctx.conversationId ? openai.withConversation(ctx.conversationId, () => brain.decide(ctx)) : brain.decide(ctx)),
+    whileQueued: (ctx) => brain.whileQueued(ctx),
     summarize: (transcript, facts) => summarizer.summarize(transcript, facts),
   };
 }

@@ -4,11 +4,14 @@ import type { Analysis, Analyzer } from './analysis/types';
 import type { PassageSource } from './answer/passages';
 import type { Answerer, GroundedAnswer } from './answer/types';
 import type { IntentSpec } from './catalog/intents';
-import { afterHours, asksToOptOutOfAi, HANDOFF_CHOICE, handoffInLanguage, RATE_HELPFUL, RATE_UNHELPFUL, RATING_CHOICES, REPLIES, saysNotHelpful } from './replies';
-import { describeOpening, isOpen, nextOpening } from './routing/hours';
+import { readInContext } from './context';
+import { clearlyOffTopic, offTopicAfterAbstaining, type OffTopicEvidence, type OffTopicModel } from './offtopic';
+import { queueStatusText, waitingTurn } from './queue-status';
+import { asksToOptOutOfAi, RATE_HELPFUL, RATE_UNHELPFUL, replyLanguage, saysNotHelpful, Voice, type SentenceName } from './replies';
+import { isOpen, nextOpening } from './routing/hours';
 import { route, type RoutingConfig, type RoutingOutcome } from './routing/rules';
 import { yieldToEventLoop } from './yield';
-import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision, type EscalationReason } from './types';
+import { HANDOFF_ACTION, type Brain, type BrainContext, type Decision, type EscalationReason, type QueueStatus, type WaitingReply } from './types';
 
 export interface SupportBrainParts {
   name: string;
@@ -24,7 +27,18 @@ export interface SupportBrainParts {
    * knowledge base's languages; a generating model answers in any. Unset: any.
    */
   answerLanguages?: string[];
+  /** The off-topic head over the shared encoder; without it, off-topic messages are handed over as before. */
+  offTopic?: OffTopicModel;
+  /** What the help centre covers (its article titles), for "I can help with …". */
+  topics?: string[];
   clock?: () => Date;
+}
+
+/** How this turn speaks and whether a hand-over already stands. */
+interface Turn {
+  voice: Voice;
+  alreadyQueued: boolean;
+  queue?: QueueStatus;
 }
 
 /**
@@ -47,55 +61,67 @@ export class SupportBrain implements Brain {
 
   async decide(ctx: BrainContext): Promise<Decision> {
     const text = ctx.text.trim();
-    const analysis = await this.parts.analyzer.analyze(text, ctx.conversation.language ? { conversationLanguage: ctx.conversation.language } : {});
+    const history = ctx.history.filter((h) => h.author !== 'system').map((h) => ({ author: h.author as 'contact' | 'bot' | 'agent', text: h.text }));
+    // A dependent follow-up ("and how long does that take?") is read with the question it follows.
+    const read = await readInContext(this.parts.analyzer, text, history, ctx.conversation.language, (a) => this.standsAlone(a));
+    const { query } = read;
+    const language = replyLanguage(text, read.analysis.language, ctx.conversation.language, this.parts.answerLanguages?.[0]);
+    const analysis: Analysis = { ...read.analysis, ...(language ? { language } : {}) };
     const intent = analysis.intent.outOfScope ? undefined : this.intentsByName.get(analysis.intent.name);
     const routing = route(this.parts.routing, { analysis, ...(intent ? { intent } : {}), vip: ctx.contact.vip, channelKind: ctx.channelKind });
     const notes = annotate(analysis, routing);
-    const alreadyQueued = ctx.conversation.status === 'pending';
+    const voice = Voice.for(analysis.language);
+    const turn: Turn = { voice, alreadyQueued: ctx.conversation.status === 'pending', ...(ctx.queue ? { queue: ctx.queue } : {}) };
+    // The extractive answerer quotes the knowledge base and cannot translate it: such a customer is handed over.
+    const foreign = !!analysis.language && !!this.parts.answerLanguages && !this.parts.answerLanguages.includes(analysis.language);
 
     if (ctx.actionValue === HANDOFF_ACTION || analysis.wantsHuman) {
-      return this.escalate('customer_request', REPLIES.handoff, routing, notes, alreadyQueued);
+      return this.escalate('customer_request', 'handoff', routing, notes, turn);
     }
     if (asksToOptOutOfAi(text)) {
-      return { ...this.escalate('ai_opt_out', REPLIES.optOut, routing, notes, alreadyQueued), effects: { aiOptOut: true } };
+      return { ...this.escalate('ai_opt_out', 'optOut', routing, notes, turn), effects: { aiOptOut: true } };
     }
-    if (ctx.contact.aiOptOut) return this.escalate('ai_opt_out', REPLIES.optedOut, routing, notes, alreadyQueued);
+    if (ctx.contact.aiOptOut) return this.escalate('ai_opt_out', 'optedOut', routing, notes, turn);
 
     const rating = ctx.actionValue === RATE_HELPFUL ? 'helpful' : ctx.actionValue === RATE_UNHELPFUL || saysNotHelpful(text) ? 'unhelpful' : undefined;
     if (rating === 'helpful') {
-      return { kind: 'answer', text: REPLIES.thanksForRating, citations: [], annotations: { ...notes, decision: 'answer' }, effects: { rating } };
+      return { kind: 'answer', text: voice.say('thanksForRating'), citations: [], annotations: { ...notes, decision: 'answer' }, effects: { rating } };
     }
     if (rating === 'unhelpful') {
       if (ctx.conversation.unhelpfulTurns + 1 >= this.parts.routing.unhelpfulTurns) {
-        return { ...this.escalate('repeated_failure', REPLIES.repeated, routing, notes, alreadyQueued), effects: { rating } };
+        return { ...this.escalate('repeated_failure', 'repeated', routing, notes, turn), effects: { rating } };
       }
       return {
         kind: 'clarify',
-        text: REPLIES.sorryUnhelpful,
-        choices: [HANDOFF_CHOICE],
+        text: voice.say('sorryUnhelpful'),
+        choices: [voice.handoffChoice],
         annotations: { ...notes, decision: 'clarify', unhelpful: true },
         effects: { rating },
       };
     }
 
     if (routing.escalate) {
-      const reply = routing.escalate === 'negative_sentiment' ? REPLIES.upset : routing.escalate === 'urgent' ? REPLIES.urgent : REPLIES.policy;
-      return this.escalate(routing.escalate, reply, routing, notes, alreadyQueued);
+      const reply = routing.escalate === 'negative_sentiment' ? 'upset' : routing.escalate === 'urgent' ? 'urgent' : 'policy';
+      return this.escalate(routing.escalate, reply, routing, notes, turn);
     }
 
-    if (intent?.answer && analysis.intent.confidence >= this.parts.cannedMinConfidence) {
-      return { kind: 'answer', text: intent.answer, citations: [], choices: [HANDOFF_CHOICE], annotations: { ...notes, decision: 'answer' } };
+    // Canned intent answers are written in the help centre's language.
+    if (!foreign && intent?.answer && analysis.intent.confidence >= this.parts.cannedMinConfidence) {
+      return { kind: 'answer', text: intent.answer, citations: [], choices: [voice.handoffChoice], annotations: { ...notes, decision: 'answer' } };
     }
 
-    const history = ctx.history.filter((h) => h.author !== 'system').map((h) => ({ author: h.author as 'contact' | 'bot' | 'agent', text: h.text }));
+    // The head reads English (the shared encoder is English-only): a foreign-language message is never called off-topic.
+    const offTopic = foreign ? undefined : await this.offTopicEvidence(query, analysis);
+    if (offTopic && clearlyOffTopic(offTopic)) return this.offTopicReply(voice, notes, offTopic);
+
     await yieldToEventLoop();
-    const passages = await this.parts.passages.retrieve(text, 5);
+    const passages = await this.parts.passages.retrieve(query, 5);
     await yieldToEventLoop();
-    const answer = await this.parts.answerer.answer(text, passages, { ...(analysis.language ? { language: analysis.language } : {}), history });
+    const answer = await this.parts.answerer.answer(query, passages, { ...(analysis.language ? { language: analysis.language } : {}), history });
     const best = passages[0]?.confidence ?? 0;
     Object.assign(notes, provenance(analysis, answer));
     if (answer.kind === 'answer') {
-      const choices: Choice[] = [...RATING_CHOICES, HANDOFF_CHOICE];
+      const choices: Choice[] = [...voice.ratingChoices, voice.handoffChoice];
       return {
         kind: 'answer',
         text: answer.text,
@@ -105,23 +131,53 @@ export class SupportBrain implements Brain {
       };
     }
     if (answer.kind === 'abstain' && answer.reason === 'policy') {
-      return this.escalate('policy', REPLIES.policy, routing, { ...notes, answerScore: round(best) }, alreadyQueued);
+      return this.escalate('policy', 'policy', routing, { ...notes, answerScore: round(best) }, turn);
     }
-    // Honest abstention: say we do not know and bring in people, rather than guess.
-    const foreign = analysis.language && this.parts.answerLanguages && !this.parts.answerLanguages.includes(analysis.language);
-    const inTheirLanguage = foreign ? handoffInLanguage(analysis.language) : undefined;
     if (foreign) {
-      return this.escalate('unsupported_language', inTheirLanguage ?? REPLIES.abstain, routing, { ...notes, answerScore: round(best), unhelpful: true }, alreadyQueued);
+      return this.escalate('unsupported_language', 'foreign', routing, { ...notes, answerScore: round(best), unhelpful: true }, turn);
     }
-    return this.escalate('low_confidence', REPLIES.abstain, routing, { ...notes, answerScore: round(best), unhelpful: true }, alreadyQueued);
+    // Chit-chat or a general request the help centre has nothing on: say what the assistant is for, no hand-over.
+    if (offTopic && offTopicAfterAbstaining(offTopic)) return this.offTopicReply(voice, { ...notes, answerScore: round(best) }, offTopic);
+    // Honest abstention: say we do not know and bring in people, rather than guess.
+    return this.escalate('low_confidence', 'abstain', routing, { ...notes, answerScore: round(best), unhelpful: true }, turn);
   }
 
-  private escalate(reason: EscalationReason, text: string, routing: RoutingOutcome, notes: Annotations, alreadyQueued: boolean): Decision {
+  /** A customer writing while a person is awaited: where they stand, in their language (src/brain/queue-status.ts). */
+  async whileQueued(ctx: BrainContext & { queue: QueueStatus }): Promise<WaitingReply | undefined> {
+    const analysis = await this.parts.analyzer.analyze(ctx.text.trim(), ctx.conversation.language ? { conversationLanguage: ctx.conversation.language } : {});
+    return waitingTurn(ctx, analysis, this.parts.routing, this.clock());
+  }
+
+  /** A confident canned intent (a greeting, thanks) is never re-read as a follow-up of the previous question. */
+  private standsAlone(analysis: Analysis): boolean {
+    if (analysis.wantsHuman) return true;
+    const intent = analysis.intent.outOfScope ? undefined : this.intentsByName.get(analysis.intent.name);
+    return !!intent?.answer && analysis.intent.confidence >= this.parts.cannedMinConfidence;
+  }
+
+  private async offTopicEvidence(query: string, analysis: Analysis): Promise<OffTopicEvidence | undefined> {
+    if (!this.parts.offTopic) return undefined;
+    return { probability: await this.parts.offTopic.probability(query), outOfScope: analysis.intent.outOfScope };
+  }
+
+  private offTopicReply(voice: Voice, notes: Annotations, evidence: OffTopicEvidence): Decision {
+    return {
+      kind: 'clarify',
+      text: voice.offTopic(this.parts.topics ?? []),
+      choices: [voice.handoffChoice],
+      annotations: { ...notes, decision: 'clarify', reason: 'off_topic', ...(evidence.probability !== undefined ? { offTopicScore: round(evidence.probability) } : {}) },
+    };
+  }
+
+  private escalate(reason: EscalationReason, sentence: SentenceName | 'foreign', routing: RoutingOutcome, notes: Annotations, turn: Turn): Decision {
     const now = this.clock();
+    const { voice } = turn;
+    const text = sentence === 'foreign' ? voice.foreignHandover() : voice.handover(sentence);
     const annotations: Annotations = { ...notes, decision: 'escalate', reason };
-    if (alreadyQueued) {
+    if (turn.alreadyQueued) {
       // Escalated earlier outside hours and the bot kept helping: the queue entry stands, no second escalation.
-      return { kind: 'clarify', text: REPLIES.alreadyQueued, choices: [], annotations: { ...annotations, decision: 'clarify' } };
+      const status = turn.queue && !voice.handoffOnly ? ` ${queueStatusText(voice, this.parts.routing, turn.queue, now)}` : '';
+      return { kind: 'clarify', text: voice.handover('alreadyQueued') + status, choices: [], annotations: { ...annotations, decision: 'clarify' } };
     }
     const base = { kind: 'escalate' as const, reason, team: routing.team, priority: routing.priority, annotations };
     const hours = routing.hours;
@@ -131,9 +187,11 @@ export class SupportBrain implements Brain {
         const teamName = this.parts.routing.teams[routing.team]?.name ?? routing.team;
         // An AI opt-out is the one case where the bot must not keep talking.
         const keepHelping = reason !== 'ai_opt_out';
+        // A language with only its hand-over sentence gets that alone (the bot still helps, in no mixed reply).
+        const note = keepHelping && !voice.handoffOnly ? `\n\n${voice.afterHours(teamName, back, hours.timezone, now)}` : '';
         return {
           ...base,
-          text: keepHelping ? `${text}\n\n${afterHours(teamName.toLowerCase(), describeOpening(back, hours.timezone, now))}` : text,
+          text: `${text}${note}`,
           ...(keepHelping ? { botHelpsUntil: back } : {}),
         };
       }

@@ -13,6 +13,30 @@ export interface BrainContext {
   conversation: { status: ConversationStatus; unhelpfulTurns: number; language?: string };
   /** Recent messages, oldest first, the current one excluded. */
   history: Array<{ author: AuthorKind; text: string }>;
+  /** Set while the conversation waits for a person (handed over, nobody has taken it yet): the pipeline reads it. */
+  queue?: QueueStatus;
+}
+
+/** Where a handed-over conversation stands, from the store (the brain never reads it itself). */
+export interface QueueStatus {
+  team: string;
+  /** 1 = next: the team's pending conversations escalated before this one, plus one. */
+  position: number;
+  /** Recent first-reply times of the team's hand-overs, ms (the brain decides what is enough to quote). */
+  recentFirstReplyMs: number[];
+  /** The bot already replied once since the hand-over (an acknowledgement or status). */
+  repliedSinceHandoff: boolean;
+}
+
+/** What the bot says to a customer waiting for a person; undefined: nothing (the agents see the message anyway). */
+export interface WaitingReply {
+  text: string;
+  choices?: Choice[];
+  annotations: Annotations;
+  effects?: DecisionBase['effects'] & {
+    /** The customer no longer needs a person ("never mind, found it"): the conversation goes back to the bot. */
+    withdraw?: true;
+  };
 }
 
 interface DecisionBase {
@@ -60,6 +84,11 @@ export interface Brain {
   /** Brains that read earlier messages say so; the others are spared loading them on every turn. */
   readonly usesHistory?: boolean;
   decide(context: BrainContext): Promise<Decision>;
+  /**
+   * A customer message while the conversation waits for a person (`context.queue` set). Brains without it stay
+   * silent then, as before.
+   */
+  whileQueued?(context: BrainContext & { queue: QueueStatus }): Promise<WaitingReply | undefined>;
   /**
    * A hand-over summary for agents, when the brain has a model to write one (the provider brain). Rejects on any
    * failure; the desk then writes its own summary from the analysis.

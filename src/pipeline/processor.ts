@@ -5,9 +5,10 @@ import type { Part } from '../../adapters/types';
 import type { Store } from '../../conversations';
 import type { JobRecord } from '../../conversations/jobs';
 import type { ConversationRecord, MessageRecord } from '../../conversations/types';
-import type { Brain, Decision } from '../brain/types';
+import type { Brain, BrainContext, Decision, QueueStatus } from '../brain/types';
 import type { OutboundInput } from '../../conversations/messages';
-import { boundForBrain } from './brain-text';
+import { disclosureFor } from '../brain/replies';
+import { boundForBrain, type BrainText } from './brain-text';
 import { chosenByText, csatScore } from './choices';
 import type { Deliverer } from './deliverer';
 
@@ -125,43 +126,15 @@ export class ConversationProcessor extends EventEmitter {
       return conversation;
     }
     const botKeepsHelping = conversation.status === 'pending' && conversation.botHelpsUntil !== undefined && conversation.botHelpsUntil > now;
+    if (conversation.status === 'pending' && !botKeepsHelping && this.brain.whileQueued) return this.handleWhileQueued(conversation, message, now);
     if (conversation.status !== 'bot' && !botKeepsHelping) {
       // A person owns (or is about to own) this conversation: the bot stays silent; agents see the message.
       await this.store.messages.markProcessed(message._id, `silent:${conversation.status}`, { decision: 'silent' }, now);
       this.emit('processed', message, undefined);
       return conversation;
     }
-    let [contact, history] = await Promise.all([
-      this.store.contacts.get(message.contactId),
-      this.brain.usesHistory ? this.store.messages.history(conversation._id, 12) : Promise.resolve([]),
-    ]);
-    if (!contact) {
-      await this.store.contacts.createFor(message.contactId);
-      contact = await this.store.contacts.get(message.contactId);
-    }
-    const input = boundForBrain(message.text, this.brainMaxChars);
-    const actionValue = message.actionValue ?? chosenByText(input.text, conversation.offeredChoices);
-    const decided = await this.brain.decide({
-      conversationId: String(conversation._id),
-      text: input.text,
-      ...(actionValue !== undefined ? { actionValue } : {}),
-      channelKind: conversation.channelKind,
-      contact: {
-        aiOptOut: contact?.aiOptOut ?? false,
-        vip: contact?.vip ?? false,
-        ...(contact?.displayName ? { displayName: contact.displayName } : {}),
-      },
-      conversation: {
-        status: conversation.status,
-        unhelpfulTurns: conversation.unhelpfulTurns,
-        ...(conversation.latest?.language ? { language: conversation.latest.language } : {}),
-      },
-      // Agents' internal notes are for colleagues, not for the customer's assistant (or a provider's prompt); a
-      // message given up on (quarantined, or failed for good) is never read by the brain again.
-      history: history
-        .filter((h) => !h._id.equals(message._id) && !h.internal && !GIVEN_UP.has(h.processing?.outcome ?? ''))
-        .map((h) => ({ author: h.author.kind, text: boundForBrain(h.text, this.brainMaxChars).text })),
-    });
+    const { context, input } = await this.brainContext(conversation, message, now);
+    const decided = await this.brain.decide(context);
     const decision: Decision = input.truncatedFrom ? { ...decided, annotations: { ...decided.annotations, truncatedFrom: input.truncatedFrom } } : decided;
 
     // Effects first: a re-run after a crash repeats them harmlessly (both are idempotent).
@@ -197,6 +170,83 @@ export class ConversationProcessor extends EventEmitter {
     }
     this.emit('processed', message, decision);
     return next;
+  }
+
+  /** What the brain reads for this message: the text (bounded), the contact, the conversation, recent history. */
+  private async brainContext(conversation: ConversationRecord, message: MessageRecord, now: Date): Promise<{ context: BrainContext; input: BrainText }> {
+    let [contact, history, queue] = await Promise.all([
+      this.store.contacts.get(message.contactId),
+      this.brain.usesHistory ? this.store.messages.history(conversation._id, 12) : Promise.resolve([]),
+      this.queueStatus(conversation, now),
+    ]);
+    if (!contact) {
+      await this.store.contacts.createFor(message.contactId);
+      contact = await this.store.contacts.get(message.contactId);
+    }
+    const input = boundForBrain(message.text, this.brainMaxChars);
+    const actionValue = message.actionValue ?? chosenByText(input.text, conversation.offeredChoices);
+    const context: BrainContext = {
+      conversationId: String(conversation._id),
+      text: input.text,
+      ...(actionValue !== undefined ? { actionValue } : {}),
+      channelKind: conversation.channelKind,
+      contact: {
+        aiOptOut: contact?.aiOptOut ?? false,
+        vip: contact?.vip ?? false,
+        ...(contact?.displayName ? { displayName: contact.displayName } : {}),
+      },
+      conversation: {
+        status: conversation.status,
+        unhelpfulTurns: conversation.unhelpfulTurns,
+        ...(conversation.latest?.language ? { language: conversation.latest.language } : {}),
+      },
+      // Agents' internal notes are for colleagues, not for the customer's assistant (or a provider's prompt); a
+      // message given up on (quarantined, or failed for good) is never read by the brain again.
+      history: history
+        .filter((h) => !h._id.equals(message._id) && !h.internal && !GIVEN_UP.has(h.processing?.outcome ?? ''))
+        .map((h) => ({ author: h.author.kind, text: boundForBrain(h.text, this.brainMaxChars).text })),
+      ...(queue ? { queue } : {}),
+    };
+    return { context, input };
+  }
+
+  /**
+   * Where a handed-over conversation stands in its team's queue, and the team's recent first-reply times (the
+   * brain turns them into "usually within 10 minutes", or uses the configured wait when they are too few).
+   */
+  private async queueStatus(conversation: ConversationRecord, now: Date): Promise<QueueStatus | undefined> {
+    if (conversation.status !== 'pending' || !conversation.team) return undefined;
+    const [position, recentFirstReplyMs] = await Promise.all([
+      this.store.conversations.queuePosition(conversation),
+      this.store.conversations.recentFirstReplyTimes(conversation.team, new Date(now.getTime() - RECENT_REPLIES_MS)),
+    ]);
+    if (position === undefined) return undefined;
+    const repliedSinceHandoff = !!(conversation.lastBotReplyAt && conversation.escalatedAt && conversation.lastBotReplyAt > conversation.escalatedAt);
+    return { team: conversation.team, position, recentFirstReplyMs, repliedSinceHandoff };
+  }
+
+  /**
+   * A customer writing while the conversation waits for a person: the brain may answer with where they stand
+   * (queue position, expected wait) or stay silent; the conversation stays with people either way.
+   */
+  private async handleWhileQueued(conversation: ConversationRecord, message: MessageRecord, now: Date): Promise<ConversationRecord> {
+    const { context } = await this.brainContext(conversation, message, now);
+    const reply = context.queue ? await this.brain.whileQueued!({ ...context, queue: context.queue }) : undefined;
+    if (!reply) {
+      await this.store.messages.markProcessed(message._id, 'silent:pending', { decision: 'silent' }, now);
+      this.emit('processed', message, undefined);
+      return conversation;
+    }
+    if (reply.effects?.aiOptOut) await this.store.contacts.setAiOptOut(message.contactId, true);
+    // Withdrawn before anyone took it: back to the bot (a re-run finds it with the bot and handles it as a turn).
+    const withdrawn = reply.effects?.withdraw === true && (await this.store.conversations.returnToBot(conversation._id));
+    const parts: Part[] = [{ type: 'text', text: reply.text }];
+    if (reply.choices?.length) parts.push({ type: 'choices', choices: reply.choices });
+    await this.queueOutbound(conversation, message, { author: { kind: 'bot' }, parts, citations: [], annotations: reply.annotations }, now);
+    if (!withdrawn) await this.store.conversations.recordWaitingReply(conversation._id, now, reply.choices ?? []);
+    await this.store.messages.markProcessed(message._id, withdrawn ? 'withdrawn' : 'status', reply.annotations, now);
+    this.emit('processed', message, undefined);
+    return withdrawn ? { ...conversation, status: 'bot', unhelpfulTurns: 0, lastBotReplyAt: now } : { ...conversation, lastBotReplyAt: now };
   }
 
   /**
@@ -263,7 +313,8 @@ export class ConversationProcessor extends EventEmitter {
   }
 
   private replyParts(decision: Decision, isFirstReply: boolean): Part[] {
-    const text = isFirstReply && this.options.aiDisclosure ? `${this.options.aiDisclosure}\n\n${decision.text}` : decision.text;
+    const disclosure = isFirstReply && this.options.aiDisclosure ? disclosureFor(this.options.aiDisclosure, decision.annotations.language) : '';
+    const text = disclosure ? `${disclosure}\n\n${decision.text}` : decision.text;
     const parts: Part[] = [{ type: 'text', text }];
     const choices = decision.kind === 'escalate' ? undefined : decision.choices;
     if (choices?.length) parts.push({ type: 'choices', choices });
@@ -314,6 +365,9 @@ export class ConversationProcessor extends EventEmitter {
     await this.store.messages.markProcessed(message._id, outcome, { decision: 'escalate', reason: 'processing_error' }, now);
   }
 }
+
+/** The first replies a queued customer's expected wait is measured from: the team's, in the last two weeks. */
+const RECENT_REPLIES_MS = 14 * 24 * 3_600_000;
 
 /** Outcomes of messages the pipeline gave up on: never fed to the brain again, not even as history. */
 const GIVEN_UP: ReadonlySet<string> = new Set(['error', 'quarantined']);

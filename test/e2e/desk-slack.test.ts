@@ -46,11 +46,14 @@ describe('hand-off to a Slack desk, end to end', () => {
     expect(card.blocks).toContain(deskActionValue('send_suggested', conversationId));
     expect((await conversation(conversationId))!.status).toBe('pending');
 
-    // 2. The customer writes again: the message appears in the thread, and the bot stays quiet.
+    // 2. The customer writes again: the message appears in the thread, and the bot tells them, once, that it reached
+    //    the team and where they stand in its queue (it answers no question while people are awaited).
     const repliesBefore = visitor.replies.length;
     await visitor.send({ type: 'message', id: 'm2', text: 'The order number is 12345' });
     await waitFor(() => desk.threadPosts(card.ts).some((t) => t.includes('The order number is 12345')));
-    expect(visitor.replies).toHaveLength(repliesBefore);
+    await waitFor(() => visitor.replies.length > repliesBefore);
+    expect(visitor.replies).toHaveLength(repliesBefore + 1);
+    expect(visitor.replies.at(-1)!.text).toMatch(/^Thanks — I've added this to your conversation for the team\. .*You're next in the queue/);
 
     // 3. The agent claims it: the conversation is theirs, and the card says so.
     expect((await desk.click(card.ts, deskActionValue('claim', conversationId))).status).toBe(200);

@@ -4,6 +4,7 @@ import { HybridRetriever } from '../../knowledge/hybrid';
 import { loadMarkdownFolder } from '../../knowledge/load';
 import { retrieverPassages } from '../../src/brain/answer/passages';
 import { createEmbeddedBrain, loadBrainFiles, type BrainSettings } from '../../src/brain/factory';
+import { knowledgeTopics } from '../../src/brain/offtopic';
 import type { SupportBrain } from '../../src/brain/support-brain';
 
 const ROOT = join(__dirname, '..', '..');
@@ -17,6 +18,7 @@ export async function demoBrain(options: { clock?: () => Date; embedder?: Embedd
   return createEmbeddedBrain(DEMO_SETTINGS, {
     ...files,
     passages: retrieverPassages(retriever),
+    topics: knowledgeTopics(chunks),
     ...(options.embedder ? { embedder: options.embedder } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

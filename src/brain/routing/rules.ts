@@ -61,7 +61,14 @@ const routingSchema = z
   .object({
     defaultTeam: z.string().min(1).default('support'),
     unhelpfulTurns: z.number().int().min(1).default(2),
-    teams: z.record(z.string(), z.object({ name: z.string().optional(), hours: hoursSchema.optional() }).strict()).default({}),
+    /**
+     * What a waiting customer is told to expect ("usually within 10 minutes") while the team has too few recent
+     * first replies to measure it (src/brain/queue-status.ts). A team's own value wins over this one.
+     */
+    expectedWaitMinutes: z.number().positive().default(15),
+    teams: z
+      .record(z.string(), z.object({ name: z.string().optional(), hours: hoursSchema.optional(), expectedWaitMinutes: z.number().positive().optional() }).strict())
+      .default({}),
     rules: z.array(ruleSchema).default([]),
   })
   .strict();
