@@ -25,8 +25,8 @@ export async function createConfiguredBrain(config: Config, log: Logger, connect
   const openai = config.OPENAI_API_KEY ? await createOpenAIParts(config, log, files.intents, embeddedParts) : undefined;
   if (config.EMBEDDINGS === 'openai' && !openai?.embedder) log.warn('EMBEDDINGS=openai but no provider embedder is available: keyword retrieval only');
   const retrievalEmbedder = config.EMBEDDINGS === 'openai' ? openai?.embedder : embedded;
-  const { passages, topics } = await openKnowledge(config, log, connection, retrievalEmbedder);
-  const inputs = { ...files, passages, topics, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
+  const passages = await openKnowledge(config, log, connection, retrievalEmbedder);
+  const inputs = { ...files, passages, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
   return openai ? createOpenAIBrain(config, inputs, openai) : createEmbeddedBrain(config, inputs, embeddedParts);
 }
 
@@ -35,7 +35,7 @@ async function loadEmbeddedModel(config: Config, log: Logger): Promise<Embedder 
   return loadEmbeddedEmbedder({ threads: config.EMBEDDINGS_THREADS, log: (line) => log.info(line) });
 }
 
-async function openKnowledge(config: Config, log: Logger, connection: Connection, embedder: Embedder | undefined): Promise<{ passages: PassageSource; topics: string[] }> {
+async function openKnowledge(config: Config, log: Logger, connection: Connection, embedder: Embedder | undefined): Promise<PassageSource> {
   if (config.KNOWLEDGE_DIR !== 'none') {
     const baseUrl = config.KNOWLEDGE_BASE_URL ?? (config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : undefined);
     try {
@@ -61,5 +61,6 @@ async function buildPassages(log: Logger, connection: Connection, embedder: Embe
   const primary = await HybridRetriever.create(stored.chunks, { ...(embedder ? { embedder, vectors: stored.vectors, vectorsEmbedderId: embedder.id } : {}) });
   const keyword = embedder ? HybridRetriever.lexical(stored.chunks) : undefined;
   const passages = retrieverPassages(primary, keyword, (err) => log.warn({ err }, 'retrieval: the embedder failed for a query; keyword retrieval answered it'));
-  return { passages, topics: knowledgeTopics(stored.chunks) };
+  const topics = knowledgeTopics(stored.chunks);
+  return { retrieve: (query, limit) => passages.retrieve(query, limit), topics: () => topics };
 }

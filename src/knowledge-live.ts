@@ -58,5 +58,6 @@ export async function liveKnowledge(connection: Connection, build: () => Promise
       else if (!pending && now() - checkedAt >= options.checkEveryMs) void check();
       return current.retrieve(query, limit);
     },
+    topics: () => current.topics?.() ?? [],
   };
 }

@@ -163,7 +163,7 @@ export class SupportBrain implements Brain {
   private offTopicReply(voice: Voice, notes: Annotations, evidence: OffTopicEvidence): Decision {
     return {
       kind: 'clarify',
-      text: voice.offTopic(this.parts.topics ?? []),
+      text: voice.offTopic(this.parts.topics ?? this.parts.passages.topics?.() ?? []),
       choices: [voice.handoffChoice],
       annotations: { ...notes, decision: 'clarify', reason: 'off_topic', ...(evidence.probability !== undefined ? { offTopicScore: round(evidence.probability) } : {}) },
     };

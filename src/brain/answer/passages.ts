@@ -5,6 +5,8 @@ import type { Passage } from './types';
 export interface PassageSource {
   /** Best first; each passage says whether its confidence is keyword coverage (`lexical`) or calibrated. */
   retrieve(query: string, limit: number): Promise<Passage[]>;
+  /** The knowledge base's article titles (what the assistant can help with), when the source knows them. */
+  topics?(): string[];
 }
 
 function toPassages(hits: Awaited<ReturnType<HybridRetriever['search']>>, lexical: boolean): Passage[] {
