@@ -18,7 +18,7 @@ describe('the gateway with the embedded embedding model', () => {
     const { Chunk } = createKnowledgeModels(t.connection);
     const chunks = await Chunk.find({}, { vector: 1, vectorModel: 1 }).lean();
     expect(chunks.length).toBeGreaterThan(40);
-    expect(chunks.every((c) => c.vectorModel === 'minilm-l6-v2-q' && (c.vector?.length ?? 0) % 384 === 0 && c.vector!.length > 0)).toBe(true);
+    expect(chunks.every((c) => c.vectorModel === 'bge-small-en-v1.5-q' && (c.vector?.length ?? 0) % 384 === 0 && c.vector!.length > 0)).toBe(true);
   });
 
   it('answers a question that shares no keywords with the right section, citing it', async () => {
