@@ -1,6 +1,7 @@
 import type { Choice } from '../../adapters/types';
 import type { Annotations } from '../../conversations/types';
 import type { Analysis, Analyzer } from './analysis/types';
+import { planAnswer } from './answer/answer-path';
 import type { PassageSource } from './answer/passages';
 import type { Answerer, GroundedAnswer } from './answer/types';
 import type { IntentSpec } from './catalog/intents';
@@ -89,10 +90,15 @@ export class SupportBrain implements Brain {
 
     const history = ctx.history.filter((h) => h.author !== 'system').map((h) => ({ author: h.author as 'contact' | 'bot' | 'agent', text: h.text }));
     await yieldToEventLoop();
-    const passages = await this.parts.passages.retrieve(text, 5);
+    const plan = await planAnswer(text, ctx.actionValue, this.parts.passages);
     await yieldToEventLoop();
+    if (plan.kind === 'clarify') {
+      // Between two sections: one short question with the options as buttons, instead of a hand-over.
+      return { kind: 'clarify', text: plan.text, choices: [...plan.choices, HANDOFF_CHOICE], annotations: { ...notes, decision: 'clarify', answerScore: round(plan.best) } };
+    }
+    const passages = plan.passages;
     const answer = await this.parts.answerer.answer(text, passages, { ...(analysis.language ? { language: analysis.language } : {}), history });
-    const best = passages[0]?.confidence ?? 0;
+    const best = plan.best;
     Object.assign(notes, provenance(analysis, answer));
     if (answer.kind === 'answer') {
       const choices: Choice[] = [...RATING_CHOICES, HANDOFF_CHOICE];
