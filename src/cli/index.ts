@@ -65,10 +65,11 @@ export async function main(argv: string[]): Promise<void> {
   evaluate
     .command('retrieval')
     .description('rank DOCS for each query and apply the abstain rule (JSONL: {id,title,text} and {id,query,relevant[]})')
-    .requiredOption('--docs <jsonl>', 'documents')
+    .option('--docs <jsonl>', 'documents')
+    .option('--knowledge <dir>', 'instead of --docs: a markdown help centre, chunked as the brain does (relevant = chunk ids)')
     .requiredOption('--queries <jsonl>', 'queries; an empty "relevant" means the bot should abstain')
     .option('--min-coverage <p>', 'lexical-only: share of the query words the best document must contain to answer (default ANSWER_MIN_SCORE)')
-    .option('--min-confidence <p>', 'hybrid: confidence (0..1) the best document needs to answer (default tuned on the demo dev split)')
+    .option('--min-confidence <p>', "hybrid: threshold the best hit's confidence instead of the encoder's answerability model (the brain's decision)")
     .option('--lexical-only', 'BM25 only, without the embedded embedding model (to compare)')
     .action(async (opts) => (require('./eval-retrieval') as typeof import('./eval-retrieval')).evalRetrievalCommand(opts));
 
