@@ -28,9 +28,13 @@ export interface AnswerEvidence {
   leadZ: number;
   /** 1 when the best section is a document's introduction (no heading): an overview, rarely the answer itself. */
   intro: number;
+  /** The question's meaningful words, capped at 8 and scaled to 0..1: a three-word fragment's scores mean less. */
+  length: number;
+  /** Share of the message's searched parts whose best section is this one: parts that agree are more credible. */
+  agreement: number;
 }
 
-export const FEATURES: Array<keyof AnswerEvidence> = ['top', 'lead', 'sentence', 'coverage', 'lexicalShare', 'knownWords', 'z', 'leadZ', 'intro'];
+export const FEATURES: Array<keyof AnswerEvidence> = ['top', 'lead', 'sentence', 'coverage', 'lexicalShare', 'knownWords', 'z', 'leadZ', 'intro', 'length', 'agreement'];
 
 export interface AnswerabilityModel {
   /** Embedder id the model was fitted for. */
@@ -54,7 +58,7 @@ export function answerabilityModelFor(embedderId: string | undefined): Answerabi
 }
 
 /** The evidence for a ranked list of hits (best first) of one question. */
-export function evidenceOf(hits: HybridHit[], knownWords: number): AnswerEvidence | undefined {
+export function evidenceOf(hits: HybridHit[], knownWords: number, words: number, agreement = 1): AnswerEvidence | undefined {
   const best = hits[0];
   if (!best || best.vectorScore === undefined) return undefined;
   return {
@@ -67,6 +71,8 @@ export function evidenceOf(hits: HybridHit[], knownWords: number): AnswerEvidenc
     z: best.vectorZ ?? 0,
     leadZ: (best.vectorZ ?? 0) - (hits[1]?.vectorZ ?? 0),
     intro: best.chunk.heading ? 0 : 1,
+    length: Math.min(words, 8) / 8,
+    agreement,
   };
 }
 

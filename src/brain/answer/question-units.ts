@@ -1,3 +1,5 @@
+import { terms } from '../../../knowledge/retriever';
+
 /**
  * The parts of a customer message worth searching the help centre for. Customers write "Hi! so I bought boots two
  * weeks ago and they don't fit. How do I return them?": the whole message dilutes the question with the greeting
@@ -41,6 +43,16 @@ export function withoutGreeting(sentence: string): string {
   return /[a-z0-9]{2}/i.test(rest) ? rest.trim() : '';
 }
 
+/** Words that carry a topic (the retriever's own stop words removed), not counting order numbers and digits. */
+export function meaningfulWords(text: string): number {
+  return terms(text).filter((t) => /[a-z]{2}/.test(t) && !/\d/.test(t)).length;
+}
+
+/** A sentence too thin to search on its own ("Order NW-US-2207745.", "Is something wrong?"). */
+function thin(sentence: string): boolean {
+  return meaningfulWords(sentence) < 2;
+}
+
 export function questionUnits(message: string): QuestionUnit[] {
   const whole = message.replace(/\s+/g, ' ').trim();
   const sentences = messageSentences(message)
@@ -54,12 +66,13 @@ export function questionUnits(message: string): QuestionUnit[] {
   }
   // Questions first (the last ones are usually the point), each with the sentence before it for its subject.
   const asking = sentences.map((s, i) => ({ s, i, asks: ASKS.test(s) })).filter((x) => x.asks);
-  const chosen = (asking.length ? asking : sentences.map((s, i) => ({ s, i, asks: false }))).slice(-2);
+  const chosen = (asking.length ? asking : sentences.map((s, i) => ({ s, i, asks: false })).filter((x) => !thin(x.s))).slice(-2);
   for (const { s, i, asks } of chosen) {
     const previous = i > 0 ? sentences[i - 1]! : '';
     // The question alone ("How do I return them?") and with the story before it ("… boots … don't fit."):
     // the story names the subject but can also pull the search towards a section about the story.
-    for (const text of previous && !ASKS.test(previous) ? [s, `${previous} ${s}`] : [s]) {
+    const alone = thin(s) ? [] : [s];
+    for (const text of previous && !ASKS.test(previous) ? [...alone, `${previous} ${s}`] : alone) {
       if (text !== whole && !units.some((u) => u.text === text)) units.push({ text, sentence: i, asks });
     }
   }

@@ -1,6 +1,6 @@
 import type { HybridHit, HybridRetriever } from '../../../knowledge/hybrid';
 import { answerProbability, evidenceOf, type AnswerabilityModel, type AnswerEvidence } from './answerability';
-import { questionUnits, type QuestionUnit } from './question-units';
+import { meaningfulWords, questionUnits, type QuestionUnit } from './question-units';
 
 /** One searched part of the message, its ranked sections and the model's belief that the best one answers it. */
 export interface UnitReading {
@@ -26,13 +26,14 @@ export const READING_LIMIT = 5;
 /** Ranks every unit of the message (one encoder pass each) and scores its best section. */
 export async function readUnits(message: string, retriever: HybridRetriever, model: AnswerabilityModel): Promise<UnitReading[]> {
   const units = questionUnits(message);
-  const readings: UnitReading[] = [];
-  for (const unit of units) {
-    const hits = await retriever.search(unit.text, READING_LIMIT);
-    const evidence = evidenceOf(hits, retriever.knownWordShare(unit.text));
-    readings.push({ unit, hits, ...(evidence ? { evidence } : {}), probability: evidence ? answerProbability(model, evidence) : 0 });
-  }
-  return readings;
+  const ranked: Array<{ unit: QuestionUnit; hits: HybridHit[] }> = [];
+  for (const unit of units) ranked.push({ unit, hits: await retriever.search(unit.text, READING_LIMIT) });
+  return ranked.map(({ unit, hits }) => {
+    const top = hits[0]?.chunk.id;
+    const agreement = ranked.filter((r) => r.hits[0]?.chunk.id === top).length / ranked.length;
+    const evidence = evidenceOf(hits, retriever.knownWordShare(unit.text), meaningfulWords(unit.text), agreement);
+    return { unit, hits, ...(evidence ? { evidence } : {}), probability: evidence ? answerProbability(model, evidence) : 0 };
+  });
 }
 
 /** The decision over the units' readings (pure: the eval and the brain share it). */
