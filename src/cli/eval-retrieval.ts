@@ -54,6 +54,8 @@ export interface RetrievalEvalResult {
   decision: 'answerability' | 'threshold';
   /** With the answerability model: clarifying questions asked, answers citing two sections. */
   clarified?: number;
+  /** Clarifying questions one of whose options answers the question (a tap would have answered it). */
+  clarifiedRight?: number;
   multiSection?: number;
   msPerQuery: number;
 }
@@ -117,6 +119,7 @@ export async function evaluateRetrieval(
   const docOf = (c: KnowledgeChunk) => (options.chunks ? c.id : c.docId);
   const model = options.embedder && retriever.semantic ? options.answerability : undefined;
   let clarified = 0;
+  let clarifiedRight = 0;
   let multiSection = 0;
 
   let hit1 = 0;
@@ -137,6 +140,7 @@ export async function evaluateRetrieval(
       if (reading.kind === 'answer') cited = reading.sections.map((s) => s.chunk);
       if (reading.kind === 'answer' && reading.sections.length > 1) multiSection += 1;
       if (reading.kind === 'clarify') clarified += 1;
+      if (reading.kind === 'clarify' && reading.options.some((o) => relevant.has(docOf(o.chunk)))) clarifiedRight += 1;
     } else if (confident(hits[0], minScore)) cited = [hits[0]!.chunk];
     const answers = cited.length > 0;
     if (relevant.size > 0) {
@@ -165,7 +169,7 @@ export async function evaluateRetrieval(
     answeredPrecision: frac(answeredRight, answered),
     coverage: frac(answeredRight, answerable) ?? 0,
     decision: model ? 'answerability' : 'threshold',
-    ...(model ? { clarified, multiSection } : {}),
+    ...(model ? { clarified, clarifiedRight, multiSection } : {}),
     msPerQuery: round(msPerQuery),
   };
 }

@@ -45,12 +45,16 @@ export function withoutGreeting(sentence: string): string {
 
 /** Words that carry a topic (the retriever's own stop words removed), not counting order numbers and digits. */
 export function meaningfulWords(text: string): number {
-  return terms(text).filter((t) => /[a-z]{2}/.test(t) && !/\d/.test(t)).length;
+  return terms(text.replace(/\S*\d\S*/g, ' ')).filter((t) => t.length > 1).length;
 }
 
-/** A sentence too thin to search on its own ("Order NW-US-2207745.", "Is something wrong?"). */
+/**
+ * A sentence too thin to search on its own: no topic word at all, or a statement with only one ("Order
+ * NW-US-2207745."). A question with one ("How do I return them?") is kept: its context unit carries the subject.
+ */
 function thin(sentence: string): boolean {
-  return meaningfulWords(sentence) < 2;
+  const words = meaningfulWords(sentence);
+  return words < 1 || (words < 2 && !ASKS.test(sentence));
 }
 
 export function questionUnits(message: string): QuestionUnit[] {

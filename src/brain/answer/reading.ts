@@ -55,10 +55,13 @@ export function decide(units: UnitReading[], model: AnswerabilityModel): Reading
     }
     return { kind: 'answer', sections, probability: best.probability, units };
   }
-  // Nearly answerable, and the best two sections are neck and neck: ask which one the customer means.
-  const second = best.hits[1];
-  if (second && best.probability >= model.clarifyFloor && best.evidence && best.evidence.lead <= model.clarifyMargin) {
-    return { kind: 'clarify', options: [top, second], probability: best.probability, units };
+  // Nearly answerable, but between two sections: the best two of the question are neck and neck, or another part
+  // of the message points to another section almost as credibly. Ask which one the customer means.
+  if (best.probability >= model.clarifyFloor) {
+    const rival = ranked.slice(1).find((u) => u.hits[0] && u.hits[0].chunk.id !== top.chunk.id && u.probability >= model.clarifyFloor)?.hits[0];
+    const sibling = best.evidence && best.evidence.lead <= model.clarifyMargin ? best.hits[1] : undefined;
+    const other = rival ?? sibling;
+    if (other) return { kind: 'clarify', options: [top, other], probability: best.probability, units };
   }
   return { kind: 'abstain', best: top, probability: best.probability, units };
 }
