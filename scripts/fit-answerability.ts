@@ -55,8 +55,14 @@ async function main(): Promise<void> {
     if (process.argv.includes('--sweep')) console.error(`${candidate.threshold}: coverage ${s.coverage} precision ${s.answeredPrecision} abstain ${s.abstainRecall}`);
     if ((s.answeredPrecision ?? 1) >= PRECISION_FLOOR && (s.abstainRecall ?? 1) >= ABSTAIN_FLOOR) chosen = candidate;
   }
+  // Clarifying: the band just below the threshold, and the widest sibling margin whose questions still offer the
+  // right section at least three times in four on dev (a wrong pair of buttons costs a tap, not a wrong answer).
   chosen.clarifyFloor = round(Math.max(0.3, chosen.threshold - 0.2));
-  chosen.clarifyMargin = 0.02;
+  chosen.clarifyMargin = 0;
+  for (const margin of [0.02, 0.03, 0.04, 0.05, 0.06, 0.08]) {
+    const s = scoreDecisions(dev, { ...chosen, clarifyMargin: margin });
+    if (s.clarified === 0 || s.clarifiedRight / s.clarified >= 0.75) chosen.clarifyMargin = margin;
+  }
   const scores = scoreDecisions(dev, chosen);
   chosen.fittedOn = `${TRAIN.join(' + ')} over knowledge/demo (${rows.length} units); dev coverage ${scores.coverage}, precision ${scores.answeredPrecision}, abstain recall ${scores.abstainRecall}`;
   const all = JSON.parse(readFileSync(WEIGHTS, 'utf8')) as Record<string, AnswerabilityModel>;
