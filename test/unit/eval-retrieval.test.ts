@@ -23,7 +23,7 @@ describe('eval retrieval', () => {
       ],
       0.35,
     );
-    expect(result).toEqual({ n: 4, hit1: 1, hit5: 1, mrr: 1, abstainRecall: 1, answeredPrecision: 1, msPerQuery: expect.any(Number) });
+    expect(result).toEqual({ n: 4, hit1: 1, hit5: 1, mrr: 1, abstainRecall: 1, answeredPrecision: 1, coverage: 1, decision: 'threshold', msPerQuery: expect.any(Number) });
   });
 
   it('counts an answer to an unanswerable question against precision', async () => {
