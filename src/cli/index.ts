@@ -81,6 +81,14 @@ export async function main(argv: string[]): Promise<void> {
     .option('--threads <n>', 'onnxruntime intra-op threads for the query embedding', '1')
     .action(async (opts) => (require('./bench-retrieval') as typeof import('./bench-retrieval')).benchRetrievalCommand(opts));
 
+  program
+    .command('bench-answers')
+    .description("latency of the brain's answer decision per customer message (questions read one by one) over a help centre; prints JSON")
+    .option('--knowledge <dir>', 'markdown help centre', 'knowledge/demo')
+    .option('--queries <jsonl,...>', 'customer messages (default: both customer-question splits)')
+    .option('--threads <n>', 'onnxruntime intra-op threads', '1')
+    .action(async (opts) => (require('./bench-answers') as typeof import('./bench-answers')).benchAnswersCommand(opts));
+
   evaluate
     .command('sentiment')
     .description('score the embedded sentiment analyzer on TEST (CSV "text,label"; label negative, neutral or positive)')

@@ -17,7 +17,9 @@ export interface QuestionUnit {
 }
 
 /** At most this many units per message: each one costs an encoder pass and a ranking. */
-export const MAX_UNITS = 5;
+export const MAX_UNITS = 3;
+/** A part at least this share of the message's length is searched as the whole message only. */
+const NEAR_WHOLE = 0.8;
 
 const GREETING = /^(?:hi+|hey+|hello+|helo|hiya|good (?:morning|afternoon|evening)|dear [\w\s]+|thanks?(?: you)?(?: so much)?|thx|cheers|ok(?:ay)?|so|ugh|yo)\b[\s,!.:;-]*/i;
 const ASKS =
@@ -65,20 +67,27 @@ export function questionUnits(message: string): QuestionUnit[] {
   const units: QuestionUnit[] = [{ text: whole, sentence: -1, asks: ASKS.test(whole) }];
   if (sentences.length <= 1) {
     // One sentence after the greeting: search it without the greeting too, when that changes anything.
-    if (sentences[0] && sentences[0] !== whole) units.push({ text: sentences[0], sentence: 0, asks: ASKS.test(sentences[0]) });
+    if (sentences[0] && sentences[0].length < NEAR_WHOLE * whole.length) units.push({ text: sentences[0], sentence: 0, asks: ASKS.test(sentences[0]) });
     return units;
   }
   // Questions first (the last ones are usually the point), each with the sentence before it for its subject.
   const asking = sentences.map((s, i) => ({ s, i, asks: ASKS.test(s) })).filter((x) => x.asks);
   const chosen = (asking.length ? asking : sentences.map((s, i) => ({ s, i, asks: false })).filter((x) => !thin(x.s))).slice(-2);
+  // One part per question first (with the sentence before it when that is its story, else alone), then the
+  // questions alone as a second reading while the budget lasts: with two questions, each gets searched.
+  const primary: QuestionUnit[] = [];
+  const secondary: QuestionUnit[] = [];
   for (const { s, i, asks } of chosen) {
     const previous = i > 0 ? sentences[i - 1]! : '';
-    // The question alone ("How do I return them?") and with the story before it ("… boots … don't fit."):
-    // the story names the subject but can also pull the search towards a section about the story.
-    const alone = thin(s) ? [] : [s];
-    for (const text of previous && !ASKS.test(previous) ? [...alone, `${previous} ${s}`] : alone) {
-      if (text !== whole && !units.some((u) => u.text === text)) units.push({ text, sentence: i, asks });
-    }
+    const withStory = previous && !ASKS.test(previous) ? `${previous} ${s}` : '';
+    // Nearly the whole message again (the greeting is all that differs): another encoder pass for nothing.
+    const useful = (text: string) => text && text.length < NEAR_WHOLE * whole.length;
+    const alone = thin(s) ? '' : s;
+    if (useful(withStory)) {
+      primary.push({ text: withStory, sentence: i, asks });
+      if (useful(alone)) secondary.push({ text: alone, sentence: i, asks });
+    } else if (useful(alone)) primary.push({ text: alone, sentence: i, asks });
   }
+  for (const u of [...primary, ...secondary]) if (!units.some((x) => x.text === u.text)) units.push(u);
   return units.slice(0, MAX_UNITS);
 }
