@@ -69,6 +69,11 @@ async function main(): Promise<void> {
   all[embedder.id] = chosen;
   writeFileSync(WEIGHTS, `${JSON.stringify(all, null, 2)}\n`);
   console.log(JSON.stringify({ model: chosen, dev: scores }, null, 2));
+  // The retriever's own `confidence` (σ(bias + top·score + lead·lead) of the whole message, knowledge/hybrid.ts
+  // DEFAULT_CALIBRATION): what applies where no answerability model is fitted. Refitted here for the same encoder.
+  const whole = data.flatMap((q) => q.units.filter((u) => u.unit.sentence < 0 && u.evidence && u.hits[0]).map((u) => ({ u, ok: q.relevant.includes(u.hits[0]!.chunk.id) ? 1 : 0 })));
+  const calibration = fitLogistic(whole.map(({ u }) => [u.evidence!.top, u.evidence!.lead]), whole.map(({ ok }) => ok), 0.1);
+  console.log(`hybrid calibration for ${embedder.id}: { bias: ${round(calibration.bias)}, top: ${round(calibration.weights[0]!)}, lead: ${round(calibration.weights[1]!)} }`);
   await (embedder as { close?: () => Promise<void> }).close?.();
 }
 
