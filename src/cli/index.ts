@@ -87,6 +87,7 @@ export async function main(argv: string[]): Promise<void> {
     .option('--knowledge <dir>', 'markdown help centre', 'knowledge/demo')
     .option('--queries <jsonl,...>', 'customer messages (default: both customer-question splits)')
     .option('--threads <n>', 'onnxruntime intra-op threads', '1')
+    .option('--brain', 'time the whole embedded brain turn (analysis, routing, answer decision), not the decision alone')
     .action(async (opts) => (require('./bench-answers') as typeof import('./bench-answers')).benchAnswersCommand(opts));
 
   evaluate
