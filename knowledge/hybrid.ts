@@ -27,6 +27,16 @@ export interface HybridHit extends RetrievalHit {
   vectorScore?: number;
   /** BM25 score (0 when no query word occurs in the chunk). */
   lexicalScore: number;
+  /** Cosine similarity of the chunk's best single sentence (alone or titled) to the query (absent lexical-only). */
+  sentenceScore?: number;
+  /** This hit's BM25 score ÷ the best BM25 score of the query (0..1; 0 when no word matched anywhere). */
+  lexicalShare?: number;
+  /**
+   * How far the vector score stands above this query's typical passage similarity, in standard deviations of all
+   * passage scores. Embedding similarities have a query-dependent floor (a long chatty message is "similar" to
+   * everything); the distance from that floor is comparable across queries where the raw score is not.
+   */
+  vectorZ?: number;
 }
 
 export interface HybridWeights {
@@ -47,9 +57,11 @@ export interface Calibration {
   lead: number;
 }
 
-// Tuned on the even-numbered queries of knowledge/eval/demo-queries.jsonl (the dev half); the odd half is held out.
+// Weights checked for bge-small-en-v1.5 on the customer-question dev split (a grid over view and lexical weights moved
+// hit@1 by < 0.01). The calibration is refitted by scripts/fit-answerability.ts for bge-small-en-v1.5 int8; the brain
+// uses it only where no answerability model is fitted for the encoder (src/brain/answer/answerability-weights.json).
 export const DEFAULT_WEIGHTS: HybridWeights = { passage: 1, heading: 1, sentence: 1, titledSentence: 1, lexical: 0.1 };
-export const DEFAULT_CALIBRATION: Calibration = { bias: -3.74, top: 8.38, lead: 2.95 };
+export const DEFAULT_CALIBRATION: Calibration = { bias: -15.1, top: 22.44, lead: 12.8 };
 /** Answer only when the best hit's confidence reaches this (semantic mode; lexical mode thresholds word coverage). */
 export const DEFAULT_MIN_CONFIDENCE = 0.75;
 
@@ -198,6 +210,11 @@ export class Bm25Index {
     for (const [term, p] of building) this.postings.set(term, { rows: Int32Array.from(p.rows), tf: Float32Array.from(p.tf) });
   }
 
+  /** True when some chunk contains this (stemmed) term. */
+  knows(term: string): boolean {
+    return this.postings.has(term);
+  }
+
   /** BM25 score of every chunk and the share of the query's terms it contains. */
   score(query: string): { scores: Float32Array; coverage: Float32Array; matched: number[] } {
     const queryTerms = [...new Set(terms(query).map(stem))];
@@ -297,6 +314,11 @@ export class HybridRetriever {
     return this.chunks.length;
   }
 
+  /** The chunk with this id (a tapped clarifying option names its section by id). */
+  chunk(id: string): KnowledgeChunk | undefined {
+    return this.chunks.find((c) => c.id === id);
+  }
+
   /** True when vectors are in play; false means lexical-only (confidence is word coverage). */
   get semantic(): boolean {
     return this.passages !== undefined;
@@ -332,11 +354,30 @@ export class HybridRetriever {
     return this.rank(query, queryVector!, limit);
   }
 
+  /**
+   * Share of the query's meaningful words that occur anywhere in the knowledge base (1 for a query without any).
+   * A question about something the help centre never mentions ("hunting knives", "hiring") has words it does
+   * not know; paraphrases and typos lower it too, which is why it is one piece of evidence among several.
+   */
+  knownWordShare(query: string): number {
+    const queryTerms = [...new Set(terms(query).map(stem))].filter((t) => t.length > 2 && !/^\d+$/.test(t));
+    if (queryTerms.length === 0) return 1;
+    const index = this.bm25 ?? undefined;
+    if (!index) return 1;
+    return queryTerms.filter((t) => index.knows(t)).length / queryTerms.length;
+  }
+
   /** The ranking stage alone, for a query vector already computed (benchmarks, batch evaluation). */
   rank(query: string, queryVector: Float32Array, limit = 5): HybridHit[] {
     if (!this.passages || !this.views) throw new Error('rank() needs vectors: this retriever is lexical-only');
     const w = this.weights;
     const passageScores = this.passages.scores(queryVector);
+    let mean = 0;
+    for (let i = 0; i < passageScores.length; i++) mean += passageScores[i]!;
+    mean /= passageScores.length || 1;
+    let variance = 0;
+    for (let i = 0; i < passageScores.length; i++) variance += (passageScores[i]! - mean) ** 2;
+    const spread = Math.sqrt(variance / (passageScores.length || 1)) || 1;
     const lexical = this.bm25!.score(query);
     const lexicalTop = topK(lexical.scores, Math.min(this.candidates, lexical.matched.length));
     const bestLexical = lexicalTop[0]?.score ?? 0;
@@ -363,7 +404,7 @@ export class HybridRetriever {
         weightSum;
       const lexicalScore = lexical.scores[row]!;
       const fused = vectorScore + (bestLexical > 0 ? (w.lexical * lexicalScore) / bestLexical : 0);
-      return { row, vectorScore, lexicalScore, coverage: lexical.coverage[row]!, fused };
+      return { row, vectorScore, lexicalScore, sentenceScore: Math.max(bestSentence, bestTitled), coverage: lexical.coverage[row]!, fused };
     });
     scored.sort((a, b) => b.fused - a.fused || a.row - b.row);
 
@@ -374,6 +415,9 @@ export class HybridRetriever {
       confidence: 0,
       vectorScore: round(s.vectorScore),
       lexicalScore: round(s.lexicalScore),
+      sentenceScore: round(s.sentenceScore),
+      lexicalShare: bestLexical > 0 ? round(s.lexicalScore / bestLexical) : 0,
+      vectorZ: round((s.vectorScore - mean) / spread),
     }));
     const collapsed = this.collapse(hits, Math.max(limit, 2));
     const top = collapsed[0];

@@ -62,5 +62,5 @@ async function buildPassages(log: Logger, connection: Connection, embedder: Embe
   const keyword = embedder ? HybridRetriever.lexical(stored.chunks) : undefined;
   const passages = retrieverPassages(primary, keyword, (err) => log.warn({ err }, 'retrieval: the embedder failed for a query; keyword retrieval answered it'));
   const topics = knowledgeTopics(stored.chunks);
-  return { retrieve: (query, limit) => passages.retrieve(query, limit), topics: () => topics };
+  return { ...passages, topics: () => topics };
 }

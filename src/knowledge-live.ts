@@ -48,16 +48,22 @@ export async function liveKnowledge(connection: Connection, build: () => Promise
     return pending;
   };
 
+  const fresh = async (): Promise<PassageSource> => {
+    if (options.checkEveryMs === 0) {
+      // A check already in flight may have read the revision before the change this question must see.
+      if (pending) await pending;
+      await check();
+    } else if (!pending && now() - checkedAt >= options.checkEveryMs) void check();
+    return current;
+  };
   return {
-    async retrieve(query, limit) {
-      if (options.checkEveryMs === 0) {
-        // A check already in flight may have read the revision before the change this question must see.
-        if (pending) await pending;
-        await check();
-      }
-      else if (!pending && now() - checkedAt >= options.checkEveryMs) void check();
-      return current.retrieve(query, limit);
+    retrieve: async (query, limit) => (await fresh()).retrieve(query, limit),
+    // The answer decision and a tapped option read the same knowledge as retrieval: forwarded, never dropped.
+    read: async (message) => {
+      const source = await fresh();
+      return source.read ? source.read(message) : undefined;
     },
+    passage: (id) => current.passage?.(id),
     topics: () => current.topics?.() ?? [],
   };
 }

@@ -1,6 +1,7 @@
 import type { Choice } from '../../adapters/types';
 import type { Annotations } from '../../conversations/types';
 import type { Analysis, Analyzer } from './analysis/types';
+import { planAnswer } from './answer/answer-path';
 import type { PassageSource } from './answer/passages';
 import type { Answerer, GroundedAnswer } from './answer/types';
 import type { IntentSpec } from './catalog/intents';
@@ -115,10 +116,17 @@ export class SupportBrain implements Brain {
     if (offTopic && clearlyOffTopic(offTopic)) return this.offTopicReply(voice, notes, offTopic);
 
     await yieldToEventLoop();
-    const passages = await this.parts.passages.retrieve(query, 5);
+    const plan = await planAnswer(query, ctx.actionValue, this.parts.passages);
     await yieldToEventLoop();
+    if (plan.kind === 'clarify') {
+      // The options are English section titles: a customer in another language is handed over in theirs instead.
+      if (foreign) return this.escalate('unsupported_language', 'foreign', routing, { ...notes, answerScore: round(plan.best), unhelpful: true }, turn);
+      // Between two sections: one short question with the options as buttons, instead of a hand-over.
+      return { kind: 'clarify', text: plan.text, choices: [...plan.choices, voice.handoffChoice], annotations: { ...notes, decision: 'clarify', answerScore: round(plan.best) } };
+    }
+    const passages = plan.passages;
     const answer = await this.parts.answerer.answer(query, passages, { ...(analysis.language ? { language: analysis.language } : {}), history });
-    const best = passages[0]?.confidence ?? 0;
+    const best = plan.best;
     Object.assign(notes, provenance(analysis, answer));
     if (answer.kind === 'answer') {
       const choices: Choice[] = [...voice.ratingChoices, voice.handoffChoice];

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { chunkMarkdown, type KnowledgeChunk } from '../../knowledge/chunk';
 import type { Embedder } from '../../knowledge/embedder';
 import { confident, DEFAULT_MIN_CONFIDENCE, HybridRetriever, splitLongChunks } from '../../knowledge/hybrid';
+import { loadMarkdownFolder } from '../../knowledge/load';
+import { answerabilityModelFor, type AnswerabilityModel } from '../brain/answer/answerability';
+import { decide, readUnits } from '../brain/answer/reading';
 import { loadEmbeddedEmbedder } from '../brain/embeddings';
 import { loadConfig } from '../config';
 import { EvalInputError, runEval } from './eval';
@@ -45,6 +48,15 @@ export interface RetrievalEvalResult {
   mrr: number;
   abstainRecall: number | null;
   answeredPrecision: number | null;
+  /** Answered correctly ÷ answerable: the share of the questions the help centre can answer that the bot does. */
+  coverage: number;
+  /** How the answer/abstain decision was taken: the answerability model of the encoder, or a threshold. */
+  decision: 'answerability' | 'threshold';
+  /** With the answerability model: clarifying questions asked, answers citing two sections. */
+  clarified?: number;
+  /** Clarifying questions one of whose options answers the question (a tap would have answered it). */
+  clarifiedRight?: number;
+  multiSection?: number;
   msPerQuery: number;
 }
 
@@ -68,6 +80,13 @@ export function docsToChunks(docs: EvalDoc[]): KnowledgeChunk[] {
 export interface EvaluateRetrievalOptions {
   /** Hybrid retrieval with this embedder; without one, lexical-only (BM25 and word coverage). */
   embedder?: Embedder;
+  /**
+   * The product's answer decision (what the brain uses): the message read as its questions, each scored by this
+   * model; a clarifying question counts as not answered. Without it, `minScore` thresholds the best hit.
+   */
+  answerability?: AnswerabilityModel;
+  /** The chunks to search instead of the documents' own (a markdown help centre, chunked as the brain does). */
+  chunks?: KnowledgeChunk[];
 }
 
 /**
@@ -88,14 +107,20 @@ export async function evaluateRetrieval(
     const dup = docs.find((d) => (seen.has(d.id) ? true : (seen.add(d.id), false)))!;
     throw new EvalInputError(`document id "${dup.id}" occurs more than once in the documents file`);
   }
+  if (options.chunks) for (const c of options.chunks) known.add(c.id);
   for (const q of queries) {
     const unknown = q.relevant.find((id) => !known.has(id));
     if (unknown) throw new EvalInputError(`query ${q.id}: relevant document "${unknown}" is not in the documents file`);
   }
-  const retriever = await HybridRetriever.create(docsToChunks(docs), {
+  const retriever = await HybridRetriever.create(options.chunks ?? docsToChunks(docs), {
     ...(options.embedder ? { embedder: options.embedder } : {}),
-    unitOf: (c) => c.docId,
+    unitOf: (c) => (options.chunks ? c.id : c.docId),
   });
+  const docOf = (c: KnowledgeChunk) => (options.chunks ? c.id : c.docId);
+  const model = options.embedder && retriever.semantic ? options.answerability : undefined;
+  let clarified = 0;
+  let clarifiedRight = 0;
+  let multiSection = 0;
 
   let hit1 = 0;
   let hit5 = 0;
@@ -109,10 +134,18 @@ export async function evaluateRetrieval(
   for (const q of queries) {
     const hits = await retriever.search(q.query, 10);
     const relevant = new Set(q.relevant);
-    const answers = confident(hits[0], minScore);
+    let cited: KnowledgeChunk[] = [];
+    if (model) {
+      const reading = decide(await readUnits(q.query, retriever, model), model);
+      if (reading.kind === 'answer') cited = reading.sections.map((s) => s.chunk);
+      if (reading.kind === 'answer' && reading.sections.length > 1) multiSection += 1;
+      if (reading.kind === 'clarify') clarified += 1;
+      if (reading.kind === 'clarify' && reading.options.some((o) => relevant.has(docOf(o.chunk)))) clarifiedRight += 1;
+    } else if (confident(hits[0], minScore)) cited = [hits[0]!.chunk];
+    const answers = cited.length > 0;
     if (relevant.size > 0) {
       answerable += 1;
-      const rank = hits.findIndex((h) => relevant.has(h.chunk.docId));
+      const rank = hits.findIndex((h) => relevant.has(docOf(h.chunk)));
       if (rank === 0) hit1 += 1;
       if (rank >= 0 && rank < 5) hit5 += 1;
       if (rank >= 0) rr += 1 / (rank + 1);
@@ -122,7 +155,7 @@ export async function evaluateRetrieval(
     }
     if (answers) {
       answered += 1;
-      if (relevant.has(hits[0]!.chunk.docId)) answeredRight += 1;
+      if (cited.every((c) => relevant.has(docOf(c)))) answeredRight += 1;
     }
   }
   const msPerQuery = (performance.now() - started) / queries.length;
@@ -134,6 +167,9 @@ export async function evaluateRetrieval(
     mrr: frac(rr, answerable) ?? 0,
     abstainRecall: frac(abstainedUnanswerable, unanswerable),
     answeredPrecision: frac(answeredRight, answered),
+    coverage: frac(answeredRight, answerable) ?? 0,
+    decision: model ? 'answerability' : 'threshold',
+    ...(model ? { clarified, clarifiedRight, multiSection } : {}),
     msPerQuery: round(msPerQuery),
   };
 }
@@ -143,7 +179,9 @@ function round(x: number): number {
 }
 
 export interface EvalRetrievalOptions {
-  docs: string;
+  docs?: string;
+  /** A markdown help centre, chunked as the brain chunks it (instead of --docs). */
+  knowledge?: string;
   queries: string;
   minCoverage?: string;
   minConfidence?: string;
@@ -159,14 +197,27 @@ export async function evalRetrievalCommand(options: EvalRetrievalOptions): Promi
     };
     const minCoverage = threshold(options.minCoverage, '--min-coverage', () => loadConfig().ANSWER_MIN_SCORE);
     const minConfidence = threshold(options.minConfidence, '--min-confidence', () => DEFAULT_MIN_CONFIDENCE);
-    const docs = readJsonl(options.docs, docLine);
+    if (!options.docs === !options.knowledge) throw new EvalInputError('give exactly one of --docs <jsonl> and --knowledge <markdown folder>');
+    const chunks = options.knowledge ? await loadMarkdownFolder(options.knowledge) : undefined;
+    if (chunks && chunks.length === 0) throw new EvalInputError(`${options.knowledge}: no markdown sections`);
+    const docs = options.docs ? readJsonl(options.docs, docLine) : [];
     const queries = readJsonl(options.queries, queryLine);
     // Never downloads (evaluations run offline): `npm install` or scripts/prepare-models.sh prepares the model.
     const embedder = options.lexicalOnly ? undefined : await loadEmbeddedEmbedder({ prepare: false, log: (line) => process.stderr.write(`${line}\n`) });
-    const mode = embedder ? `hybrid (${embedder.id}), min confidence ${minConfidence}` : `lexical-only, min coverage ${minCoverage}`;
-    process.stderr.write(`eval retrieval: ${docs.length} documents, ${queries.length} queries, ${mode}\n`);
+    // The product's decision unless a threshold was asked for explicitly.
+    const answerability = embedder && options.minConfidence === undefined ? answerabilityModelFor(embedder.id) : undefined;
+    const mode = !embedder
+      ? `lexical-only, min coverage ${minCoverage}`
+      : answerability
+        ? `hybrid (${embedder.id}), answerability model (threshold ${answerability.threshold})`
+        : `hybrid (${embedder.id}), min confidence ${minConfidence}`;
+    process.stderr.write(`eval retrieval: ${chunks ? `${chunks.length} sections` : `${docs.length} documents`}, ${queries.length} queries, ${mode}\n`);
     try {
-      return await evaluateRetrieval(docs, queries, embedder ? minConfidence : minCoverage, embedder ? { embedder } : {});
+      return await evaluateRetrieval(docs, queries, embedder ? minConfidence : minCoverage, {
+        ...(embedder ? { embedder } : {}),
+        ...(answerability ? { answerability } : {}),
+        ...(chunks ? { chunks } : {}),
+      });
     } finally {
       await (embedder as { close?: () => Promise<void> } | undefined)?.close?.();
     }

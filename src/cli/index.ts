@@ -65,10 +65,11 @@ export async function main(argv: string[]): Promise<void> {
   evaluate
     .command('retrieval')
     .description('rank DOCS for each query and apply the abstain rule (JSONL: {id,title,text} and {id,query,relevant[]})')
-    .requiredOption('--docs <jsonl>', 'documents')
+    .option('--docs <jsonl>', 'documents')
+    .option('--knowledge <dir>', 'instead of --docs: a markdown help centre, chunked as the brain does (relevant = chunk ids)')
     .requiredOption('--queries <jsonl>', 'queries; an empty "relevant" means the bot should abstain')
     .option('--min-coverage <p>', 'lexical-only: share of the query words the best document must contain to answer (default ANSWER_MIN_SCORE)')
-    .option('--min-confidence <p>', 'hybrid: confidence (0..1) the best document needs to answer (default tuned on the demo dev split)')
+    .option('--min-confidence <p>', "hybrid: threshold the best hit's confidence instead of the encoder's answerability model (the brain's decision)")
     .option('--lexical-only', 'BM25 only, without the embedded embedding model (to compare)')
     .action(async (opts) => (require('./eval-retrieval') as typeof import('./eval-retrieval')).evalRetrievalCommand(opts));
 
@@ -79,6 +80,15 @@ export async function main(argv: string[]): Promise<void> {
     .option('--queries <n>', 'queries to time', '500')
     .option('--threads <n>', 'onnxruntime intra-op threads for the query embedding', '1')
     .action(async (opts) => (require('./bench-retrieval') as typeof import('./bench-retrieval')).benchRetrievalCommand(opts));
+
+  program
+    .command('bench-answers')
+    .description("latency of the brain's answer decision per customer message (questions read one by one) over a help centre; prints JSON")
+    .option('--knowledge <dir>', 'markdown help centre', 'knowledge/demo')
+    .option('--queries <jsonl,...>', 'customer messages (default: both customer-question splits)')
+    .option('--threads <n>', 'onnxruntime intra-op threads', '1')
+    .option('--brain', 'time the whole embedded brain turn (analysis, routing, answer decision), not the decision alone')
+    .action(async (opts) => (require('./bench-answers') as typeof import('./bench-answers')).benchAnswersCommand(opts));
 
   evaluate
     .command('sentiment')

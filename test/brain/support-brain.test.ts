@@ -1,3 +1,6 @@
+import type { Embedder } from '../../knowledge/embedder';
+import { SECTION_CHOICE_PREFIX } from '../../src/brain/answer/answer-path';
+import { BGE_SMALL_EN_V15_Q, cachedModelFiles, loadEmbeddedEmbedder } from '../../src/brain/embeddings';
 import type { SupportBrain } from '../../src/brain/support-brain';
 import type { BrainContext } from '../../src/brain/types';
 import { demoBrain as demo } from '../support/demo-brain';
@@ -141,5 +144,50 @@ describe('business hours', () => {
     const queued = { conversation: { status: 'pending' as const, unhelpfulTurns: 0 } };
     expect(await brain.decide(context('How do I return an item?', queued))).toMatchObject({ kind: 'answer' });
     expect(await brain.decide(context('human please', queued))).toMatchObject({ kind: 'clarify', text: expect.stringMatching(/already with our team/) });
+  });
+});
+
+// The answer decision with the real encoder (bge-small-en-v1.5 int8); skipped only when the model is not prepared.
+const encoderPrepared = cachedModelFiles(BGE_SMALL_EN_V15_Q) !== undefined;
+(encoderPrepared ? describe : describe.skip)('the answer decision with the embedded encoder', () => {
+  let brain: SupportBrain;
+  let embedder: Embedder | undefined;
+  beforeAll(async () => {
+    embedder = await loadEmbeddedEmbedder({ prepare: false, log: () => undefined });
+    brain = await demo({ clock: () => OFFICE_HOURS, ...(embedder ? { embedder } : {}) });
+  }, 120_000);
+  afterAll(async () => {
+    await (embedder as { close?: () => Promise<void> } | undefined)?.close?.();
+  });
+
+  it('answers a message with two questions from both sections, citing both', async () => {
+    const decision = await brain.decide(
+      context("Hi, I bought trail runners last week and they're too tight. Can I exchange them for a bigger size? And do I have to pay for return shipping?"),
+    );
+    expect(decision.kind).toBe('answer');
+    if (decision.kind !== 'answer') return;
+    expect(decision.citations.map((c) => c.title).sort()).toEqual([
+      'Returns › Can I exchange an item for a different size or colour?',
+      'Returns › Do I have to pay for return shipping?',
+    ]);
+    expect(decision.text).toContain('choose "Exchange"');
+    expect(decision.text).toContain('prepaid label');
+  });
+
+  it('asks which section is meant instead of handing over, and a tap answers from that section', async () => {
+    const asked = await brain.decide(context("Hi, I bought hiking boots 2 weeks ago and they don't fit. How do I return them?"));
+    expect(asked.kind).toBe('clarify');
+    if (asked.kind !== 'clarify') return;
+    const options = asked.choices!.filter((c) => c.id.startsWith(SECTION_CHOICE_PREFIX));
+    expect(options.map((c) => c.id)).toContain(`${SECTION_CHOICE_PREFIX}returns#how-do-i-return-an-item`);
+    expect(asked.choices!.at(-1)!.id).toBe('handoff');
+    const tapped = options.find((c) => c.id.endsWith('#how-do-i-return-an-item'))!;
+    // What the pipeline passes on a tap (or on the option's number typed on a channel without buttons).
+    const answered = await brain.decide(context(tapped.title, { actionValue: tapped.id }));
+    expect(answered).toMatchObject({ kind: 'answer', citations: [{ title: 'Returns › How do I return an item?' }] });
+  });
+
+  it('still hands over what the help centre does not cover', async () => {
+    expect(await brain.decide(context('Do you sell hunting knives?'))).toMatchObject({ kind: 'escalate', reason: 'low_confidence' });
   });
 });

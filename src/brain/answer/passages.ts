@@ -1,4 +1,6 @@
-import type { HybridRetriever } from '../../../knowledge/hybrid';
+import type { HybridHit, HybridRetriever } from '../../../knowledge/hybrid';
+import { answerabilityModelFor } from './answerability';
+import { decide, readUnits, type Reading } from './reading';
 import type { Passage } from './types';
 
 /** Where answers come from: the knowledge base, searched lexically, semantically or both. */
@@ -7,17 +9,27 @@ export interface PassageSource {
   retrieve(query: string, limit: number): Promise<Passage[]>;
   /** The knowledge base's article titles (what the assistant can help with), when the source knows them. */
   topics?(): string[];
+  /**
+   * The answer decision over the whole message (its questions read one by one), when an answerability model is
+   * fitted for the encoder in use; undefined otherwise (lexical-only, or an encoder without a model), and the
+   * brain falls back to `retrieve` and the answerer's threshold.
+   */
+  read?(message: string): Promise<Reading | undefined>;
+  /** One section by id: what a tapped clarifying option answers from. */
+  passage?(id: string): Passage | undefined;
 }
 
-function toPassages(hits: Awaited<ReturnType<HybridRetriever['search']>>, lexical: boolean): Passage[] {
-  return hits.map((hit) => ({
+export function toPassage(hit: Pick<HybridHit, 'chunk' | 'confidence'>, lexical = false, chosen?: boolean): Passage {
+  return {
     id: hit.chunk.id,
     title: hit.chunk.title,
+    ...(hit.chunk.heading ? { heading: hit.chunk.heading } : {}),
     ...(hit.chunk.url ? { url: hit.chunk.url } : {}),
     text: hit.chunk.text,
     confidence: hit.confidence,
     ...(lexical ? { lexical } : {}),
-  }));
+    ...(chosen !== undefined ? { chosen } : {}),
+  };
 }
 
 /**
@@ -25,15 +37,31 @@ function toPassages(hits: Awaited<ReturnType<HybridRetriever['search']>>, lexica
  * outage): one answer from words beats none, and the abstain rule of that mode applies.
  */
 export function retrieverPassages(primary: HybridRetriever, keywordFallback?: HybridRetriever, onFallback?: (err: unknown) => void): PassageSource {
+  const model = primary.semantic ? answerabilityModelFor(primary.embedderId) : undefined;
   return {
     async retrieve(query, limit) {
       try {
-        return toPassages(await primary.search(query, limit), !primary.semantic);
+        return (await primary.search(query, limit)).map((h) => toPassage(h, !primary.semantic));
       } catch (err) {
         if (!keywordFallback) throw err;
         onFallback?.(err);
-        return toPassages(await keywordFallback.search(query, limit), true);
+        return (await keywordFallback.search(query, limit)).map((h) => toPassage(h, true));
       }
+    },
+    async read(message) {
+      if (!model) return undefined;
+      try {
+        return decide(await readUnits(message, primary, model), model);
+      } catch (err) {
+        // The embedder failed: `retrieve` falls back to keywords and the lexical rule decides.
+        if (!keywordFallback) throw err;
+        onFallback?.(err);
+        return undefined;
+      }
+    },
+    passage(id) {
+      const chunk = primary.chunk(id);
+      return chunk ? toPassage({ chunk, confidence: 1 }, !primary.semantic, true) : undefined;
     },
   };
 }

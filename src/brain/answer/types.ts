@@ -8,6 +8,14 @@ export interface Passage {
   confidence: number;
   /** Found by words alone: `confidence` is keyword coverage, which has its own abstain threshold. */
   lexical?: boolean;
+  /**
+   * Set when the answer decision (src/brain/answer/reading.ts) has read the message: true for the sections it
+   * decided to answer from, false for the others offered as context. The extractive answerer then quotes exactly
+   * the chosen ones instead of applying its own threshold.
+   */
+  chosen?: boolean;
+  /** The section's heading, for a clarifying question's button. */
+  heading?: string;
 }
 
 interface Provenance {
