@@ -1,4 +1,4 @@
-import { DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type SparseVector, TfidfVectorizer } from './features';
+import { appendDense, DEFAULT_FEATURE_OPTIONS, type FeatureOptions, type SparseVector, TfidfVectorizer } from './features';
 import { mulberry32 } from '../../random';
 
 export interface IntentExample {
@@ -26,6 +26,11 @@ export interface TrainOptions {
    * helps the logistic regression most; the SVM gains little from it and trains three times slower with it.
    */
   embeddingModels: 'logreg' | 'svm' | 'both';
+  /**
+   * Relative weight of the sentence-embedding block (the shared encoder's query vector, centred on the training mean
+   * and unit-length) when the classifier is trained with vectors; it then replaces the static word-piece block.
+   */
+  sentenceWeight: number;
   seed: number;
 }
 
@@ -40,6 +45,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   svmTemperature: 8,
   svmWeight: 0.5,
   embeddingModels: 'both',
+  sentenceWeight: 1,
   seed: 7,
 };
 
@@ -70,34 +76,62 @@ export class IntentClassifier {
     private readonly logreg: LinearModel | undefined,
     private readonly svm: LinearModel | undefined,
     private readonly options: TrainOptions,
+    /** Set when trained with sentence vectors: their training mean, subtracted before the block is normalised. */
+    private readonly sentenceMean: Float32Array | undefined,
   ) {}
 
-  static train(examples: IntentExample[], overrides: Partial<TrainOptions> = {}): IntentClassifier {
+  /**
+   * Trains on `examples`; with `vectors` (the shared encoder's query vector of each example, in order) the dense
+   * block is the sentence embedding and {@link predict} then wants the message's vector too.
+   */
+  static train(examples: IntentExample[], overrides: Partial<TrainOptions> = {}, vectors?: Float32Array[]): IntentClassifier {
     if (examples.length === 0) throw new Error('no training examples');
+    if (vectors && vectors.length !== examples.length) throw new Error(`${vectors.length} vectors for ${examples.length} examples`);
     const options = { ...DEFAULT_TRAIN_OPTIONS, ...overrides };
     const labels = [...new Set(examples.map((e) => e.label))].sort();
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
-    const vectorizer = new TfidfVectorizer(options.features);
+    // The sentence vector carries what the static word-piece block did, and more: one dense block, not two.
+    const vectorizer = new TfidfVectorizer(vectors ? { ...options.features, embeddingWeight: 0 } : options.features);
     vectorizer.fit(examples.map((e) => e.text));
     const lexical = examples.map((e) => vectorizer.transform(e.text));
-    const embedded = vectorizer.usesEmbeddings ? examples.map((e, i) => vectorizer.withEmbedding(e.text, lexical[i]!)) : lexical;
+    const sentenceMean = vectors ? meanOf(vectors) : undefined;
+    const sparseColumns = vectorizer.dimension;
+    const embedded = vectors
+      ? lexical.map((x, i) => withSentence(x, vectors[i]!, sentenceMean!, sparseColumns, options.sentenceWeight))
+      : vectorizer.usesEmbeddings
+        ? examples.map((e, i) => vectorizer.withEmbedding(e.text, lexical[i]!))
+        : lexical;
     const y = Int32Array.from(examples, (e) => labelIndex.get(e.label)!);
-    const d = vectorizer.dimension;
+    const d = sparseColumns + (vectors ? vectors[0]!.length : 0);
     const k = labels.length;
     const rowsFor = (model: 'logreg' | 'svm') => (options.embeddingModels === model || options.embeddingModels === 'both' ? embedded : lexical);
     const logreg = options.model === 'svm' ? undefined : trainLogreg(rowsFor('logreg'), y, d, k, options);
     const svm = options.model === 'logreg' ? undefined : trainSvm(rowsFor('svm'), y, d, k, options);
-    return new IntentClassifier(labels, vectorizer, logreg, svm, options);
+    return new IntentClassifier(labels, vectorizer, logreg, svm, options, sentenceMean);
   }
 
-  /** Class probabilities, in the order of `labels`. */
-  probabilities(text: string): Float64Array {
+  /** Whether this classifier was trained with sentence vectors (and so reads the message's vector). */
+  get usesSentenceVectors(): boolean {
+    return this.sentenceMean !== undefined;
+  }
+
+  /**
+   * Class probabilities, in the order of `labels`. `vector` is the message's query vector from the encoder the
+   * classifier was trained with; without it (the encoder failed on this message) only the lexical blocks speak.
+   */
+  probabilities(text: string, vector?: Float32Array): Float64Array {
     const lexical = this.vectorizer.transform(text);
     const k = this.labels.length;
     const out = new Float64Array(k);
     // No known word or character n-gram: no evidence for any intent (the biases alone are not a prior worth trusting).
     if (lexical.indices.length === 0) return out.fill(1 / k);
-    const embedded = this.vectorizer.usesEmbeddings ? this.vectorizer.withEmbedding(text, lexical) : lexical;
+    const embedded = this.sentenceMean
+      ? vector
+        ? withSentence(lexical, vector, this.sentenceMean, this.vectorizer.dimension, this.options.sentenceWeight)
+        : lexical
+      : this.vectorizer.usesEmbeddings
+        ? this.vectorizer.withEmbedding(text, lexical)
+        : lexical;
     const which = this.options.embeddingModels;
     const scratch = new Float64Array(k);
     const parts: Array<[LinearModel, number, number, SparseVector]> = [];
@@ -111,8 +145,8 @@ export class IntentClassifier {
     return out;
   }
 
-  predict(text: string): IntentPrediction {
-    const scores = this.probabilities(text);
+  predict(text: string, vector?: Float32Array): IntentPrediction {
+    const scores = this.probabilities(text, vector);
     const k = this.labels.length;
     let best = 0;
     let second = -1;
@@ -130,6 +164,25 @@ export class IntentClassifier {
       ...(second >= 0 ? { second: { label: this.labels[second]!, confidence: scores[second]! } } : {}),
     };
   }
+}
+
+function meanOf(vectors: Float32Array[]): Float32Array {
+  const mean = new Float32Array(vectors[0]!.length);
+  for (const v of vectors) for (let j = 0; j < mean.length; j++) mean[j] += v[j]! / vectors.length;
+  return mean;
+}
+
+/** `lexical` with the centred, unit-length sentence vector appended at column `offset`, weighted `weight`. */
+function withSentence(lexical: SparseVector, vector: Float32Array, mean: Float32Array, offset: number, weight: number): SparseVector {
+  const dense = new Float32Array(vector.length);
+  let norm = 0;
+  for (let j = 0; j < dense.length; j++) {
+    dense[j] = vector[j]! - mean[j]!;
+    norm += dense[j]! * dense[j]!;
+  }
+  const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+  for (let j = 0; j < dense.length; j++) dense[j] *= scale;
+  return appendDense(lexical, dense, offset, weight);
 }
 
 function trainLogreg(rows: SparseVector[], y: Int32Array, d: number, k: number, options: TrainOptions): LinearModel {
