@@ -38,7 +38,7 @@ export type BrainSettings = Pick<Config, 'ANSWER_MIN_SCORE' | 'ANSWER_MIN_CONFID
 export interface EmbeddedParts {
   analyzer: Analyzer;
   answerer: Answerer;
-  /** Trains what can be trained before traffic (the sentiment model over the embedder). */
+  /** Trains what can be trained before traffic (the sentiment model and the intent head over the embedder). */
   prepare(): Promise<void>;
 }
 
@@ -52,10 +52,17 @@ export function createEmbeddedParts(settings: BrainSettings, intents: IntentSpec
   const sentiment = new EmbeddedSentimentAnalyzer(
     embedder ? { embedder, onEmbeddingError: (err) => log?.warn({ err }, 'sentiment: embedding failed; rules only from now on') } : {},
   );
+  // The analyzer embeds each message once with the shared encoder and hands the vector to the intent and sentiment heads.
+  const analyzer = new EmbeddedAnalyzer(intents, sentiment, {
+    intentMinConfidence: settings.INTENT_MIN_CONFIDENCE,
+    ...(embedder ? { embedder, onEmbeddingError: (err: unknown) => log?.warn({ err }, 'intent: embedding failed; lexical features for this message') } : {}),
+  });
   return {
-    analyzer: new EmbeddedAnalyzer(intents, sentiment, { intentMinConfidence: settings.INTENT_MIN_CONFIDENCE }),
+    analyzer,
     answerer: new ExtractiveAnswerer({ semantic: settings.ANSWER_MIN_CONFIDENCE, lexical: settings.ANSWER_MIN_SCORE }),
-    prepare: () => sentiment.prepare(),
+    prepare: async () => {
+      await Promise.all([sentiment.prepare(), analyzer.prepare()]);
+    },
   };
 }
 

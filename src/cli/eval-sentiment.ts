@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Embedder } from '../../knowledge/embedder';
-import { EmbeddedSentimentAnalyzer } from '../brain/sentiment';
+import { cachedVectors } from '../brain/embeddings/vector-cache';
+import { EmbeddedSentimentAnalyzer, type HeadBlend } from '../brain/sentiment';
 import { EvalInputError, macroF1, readLabelledCsv, runEval } from './eval';
 
 const LABELS = new Set(['negative', 'neutral', 'positive']);
@@ -49,10 +50,13 @@ function lineOfRow(path: string, index: number): number {
 
 export async function evaluateSentiment(
   rows: Array<{ text: string; label: string }>,
-  options: { embedder?: Embedder; progress?: (done: number) => void } = {},
+  options: { embedder?: Embedder; progress?: (done: number) => void; headBlend?: HeadBlend } = {},
 ): Promise<SentimentEvalResult> {
+  // As the product's analyzer does: one query vector per message (from the eval cache), handed to the sentiment head.
+  const vectors = options.embedder ? await cachedVectors(options.embedder, rows.map((r) => r.text), 'query') : undefined;
   const analyzer = new EmbeddedSentimentAnalyzer({
     ...(options.embedder ? { embedder: options.embedder } : {}),
+    ...(options.headBlend ? { headBlend: options.headBlend } : {}),
     onEmbeddingError: (err) => {
       throw err;
     },
@@ -63,7 +67,7 @@ export async function evaluateSentiment(
   const started = performance.now();
   for (const [i, r] of rows.entries()) {
     if (options.progress && i > 0 && i % 1000 === 0) options.progress(i);
-    predicted.push((await analyzer.analyze(r.text)).label);
+    predicted.push((await analyzer.analyze(r.text, vectors?.[i])).label);
   }
   const msPerMessage = (performance.now() - started) / Math.max(1, rows.length);
   const gold = rows.map((r) => r.label);

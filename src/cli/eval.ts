@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { IntentClassifier, type IntentExample, type TrainOptions } from '../brain/intent/classifier';
+import { IntentClassifier, INTENT_MIN_SIMILARITY, type IntentExample, type TrainOptions } from '../brain/intent/classifier';
 import { percentile } from './percentile';
 
 export const OOS = 'oos';
@@ -11,6 +11,12 @@ export const OOS = 'oos';
  */
 export const DEFAULT_OOS_THRESHOLD = 0.45;
 export const DEFAULT_OOS_THRESHOLD_WITHOUT_OOS_TRAINING = 0.5;
+/**
+ * With the shared encoder's sentence vectors (the product's intent head) one rule for every taxonomy, with or without
+ * oos rows: out of scope when the confidence is below 0.4 or the cosine to the nearest in-scope training example is
+ * below 0.64 (swept on CLINC150 and Banking77 dev; see the notes of issue #13).
+ */
+export const SENTENCE_OOS_THRESHOLD = 0.4;
 
 export class EvalInputError extends Error {}
 
@@ -65,21 +71,28 @@ export function evaluateIntents(
   test: IntentExample[],
   oosThreshold?: number,
   trainOptions: Partial<TrainOptions> = {},
+  /** The shared encoder's query vectors of the train and test texts, in order: the product's sentence block. */
+  vectors?: { train: Float32Array[]; test: Float32Array[] },
+  minSimilarityOption?: number,
 ): IntentEvalResult {
   const started = performance.now();
-  const model = IntentClassifier.train(train, trainOptions);
+  const model = IntentClassifier.train(train, trainOptions, vectors?.train);
   const trainSeconds = (performance.now() - started) / 1000;
   const knowsOos = train.some((e) => e.label === OOS);
-  const threshold = oosThreshold ?? (knowsOos ? DEFAULT_OOS_THRESHOLD : DEFAULT_OOS_THRESHOLD_WITHOUT_OOS_TRAINING);
+  const threshold = oosThreshold ?? (vectors ? SENTENCE_OOS_THRESHOLD : knowsOos ? DEFAULT_OOS_THRESHOLD : DEFAULT_OOS_THRESHOLD_WITHOUT_OOS_TRAINING);
+  // `--oos-threshold 0` turns every rejection off, the similarity one too.
+  const minSimilarity = vectors && threshold > 0 ? minSimilarityOption ?? INTENT_MIN_SIMILARITY : -Infinity;
 
   // Warm the JIT on training texts so the timings below measure the steady state a long-running server sees.
-  for (let i = 0; i < Math.min(200, train.length); i++) model.predict(train[i]!.text);
+  for (let i = 0; i < Math.min(200, train.length); i++) model.predict(train[i]!.text, vectors?.train[i]);
   const times = new Float64Array(test.length);
   const predicted = test.map((e, i) => {
     const t0 = performance.now();
-    const p = model.predict(e.text);
+    const vector = vectors?.test[i];
+    const p = model.predict(e.text, vector);
+    const unlike = vector !== undefined && model.nearestSimilarity(vector, OOS) < minSimilarity;
     times[i] = performance.now() - t0;
-    return p.confidence < threshold ? OOS : p.label;
+    return p.confidence < threshold || unlike ? OOS : p.label;
   });
   const msPerMessage = times.reduce((a, b) => a + b, 0) / Math.max(1, test.length);
   times.sort();
@@ -135,13 +148,33 @@ export async function runEval(produce: () => unknown): Promise<void> {
   }
 }
 
-export async function evalIntentsCommand(options: { train: string; test: string; oosThreshold?: string }): Promise<void> {
-  await runEval(() => {
+/**
+ * `switchboard eval intents`: the product's intent head — with the shared encoder's query vectors when the model is
+ * prepared (an eval never downloads; vectors are cached in .cache/vectors by encoder and text, so re-runs take
+ * seconds), lexical features only otherwise or with `--no-embeddings`.
+ */
+export async function evalIntentsCommand(options: { train: string; test: string; oosThreshold?: string; embeddings?: boolean }): Promise<void> {
+  await runEval(async () => {
     const threshold = options.oosThreshold === undefined ? undefined : Number(options.oosThreshold);
     if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new EvalInputError(`--oos-threshold must be between 0 and 1, got "${options.oosThreshold}"`);
     const train = readLabelledCsv(options.train, 'category');
     const test = readLabelledCsv(options.test, 'category');
-    process.stderr.write(`eval intents: training on ${train.length} rows, testing on ${test.length}\n`);
-    return evaluateIntents(train, test, threshold);
+    let vectors: { train: Float32Array[]; test: Float32Array[] } | undefined;
+    let encoder = 'none (lexical only)';
+    if (options.embeddings !== false) {
+      const { loadEmbeddedEmbedder } = require('../brain/embeddings') as typeof import('../brain/embeddings');
+      const { cachedVectors } = require('../brain/embeddings/vector-cache') as typeof import('../brain/embeddings/vector-cache');
+      const embedder = await loadEmbeddedEmbedder({ prepare: false });
+      if (embedder) {
+        encoder = embedder.id;
+        const progress = (done: number, todo: number) => process.stderr.write(`eval intents: embedded ${done}/${todo}\n`);
+        vectors = {
+          train: await cachedVectors(embedder, train.map((e) => e.text), 'query', { onProgress: progress }),
+          test: await cachedVectors(embedder, test.map((e) => e.text), 'query', { onProgress: progress }),
+        };
+      }
+    }
+    process.stderr.write(`eval intents: training on ${train.length} rows, testing on ${test.length} (encoder: ${encoder})\n`);
+    return { ...evaluateIntents(train, test, threshold, {}, vectors), encoder };
   });
 }

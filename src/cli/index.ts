@@ -59,7 +59,8 @@ export async function main(argv: string[]): Promise<void> {
     .description('train the intent model on TRAIN, report on TEST (CSV "text,category"; category "oos" = out of scope)')
     .requiredOption('--train <csv>', 'training data')
     .requiredOption('--test <csv>', 'test data')
-    .option('--oos-threshold <p>', 'confidence below which a message is out of scope (default 0.45 with oos rows in TRAIN, 0.5 without; 0 turns rejection off)')
+    .option('--oos-threshold <p>', 'confidence below which a message is out of scope (default 0.4 with the encoder; lexical-only 0.45 with oos rows in TRAIN, 0.5 without; 0 turns rejection off)')
+    .option('--no-embeddings', 'lexical features only, without the shared encoder (used by default when prepared; never downloads)')
     .action(async (opts) => (require('./eval') as typeof import('./eval')).evalIntentsCommand(opts));
 
   evaluate

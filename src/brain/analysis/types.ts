@@ -10,6 +10,11 @@ export interface Analysis {
   /** The customer asked for a person in words ("talk to a human", "agent please"). */
   wantsHuman: boolean;
   entities: Entity[];
+  /**
+   * The message's query vector from the shared encoder (`embedQueries`), when it is prepared: the intent and
+   * sentiment heads read it, and later stages can reuse it instead of embedding the message again.
+   */
+  vector?: Float32Array;
   /** Who produced it: "openai", or "embedded-fallback" with the reason when the provider could not. */
   provider?: string;
   fallbackReason?: string;
@@ -28,7 +33,8 @@ export interface SentimentReading {
 }
 
 export interface SentimentAnalyzer {
-  analyze(text: string): Promise<SentimentReading>;
+  /** `vector`: the message's query vector from the shared encoder, when the analyzer has one. */
+  analyze(text: string, vector?: Float32Array): Promise<SentimentReading>;
 }
 
 export interface AnalyzeContext {

@@ -260,20 +260,26 @@ export class TfidfVectorizer {
       const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
       for (let j = 0; j < dense.length; j++) dense[j] *= scale;
     }
-    const weight = this.options.embeddingWeight ?? 0;
-    const scale = 1 / Math.sqrt(1 + weight * weight);
-    const offset = this.words.size + this.chars.size;
-    const n = lexical.indices.length;
-    const indices = new Uint32Array(n + dense.length);
-    const values = new Float32Array(n + dense.length);
-    indices.set(lexical.indices);
-    for (let j = 0; j < n; j++) values[j] = lexical.values[j]! * scale;
-    for (let j = 0; j < dense.length; j++) {
-      indices[n + j] = offset + j;
-      values[n + j] = weight * scale * dense[j]!;
-    }
-    return { indices, values };
+    return appendDense(lexical, dense, this.words.size + this.chars.size, this.options.embeddingWeight ?? 0);
   }
+}
+
+/**
+ * [lexical, w × dense] / √(1 + w²) with the dense block at columns [offset, offset + dense.length): both blocks
+ * unit-length, so the result is too.
+ */
+export function appendDense(lexical: SparseVector, dense: Float32Array, offset: number, weight: number): SparseVector {
+  const scale = 1 / Math.sqrt(1 + weight * weight);
+  const n = lexical.indices.length;
+  const indices = new Uint32Array(n + dense.length);
+  const values = new Float32Array(n + dense.length);
+  indices.set(lexical.indices);
+  for (let j = 0; j < n; j++) values[j] = lexical.values[j]! * scale;
+  for (let j = 0; j < dense.length; j++) {
+    indices[n + j] = offset + j;
+    values[n + j] = weight * scale * dense[j]!;
+  }
+  return { indices, values };
 }
 
 /** The text the word-piece tokenizer sees: the normalised tokens (contractions expanded, spellings folded). */
