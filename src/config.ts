@@ -105,8 +105,12 @@ const schema = z.object({
     .transform((v) => v.split(',')),
   /** Calibrated retrieval confidence (0 … 1) below which the brain abstains, for an encoder without a fitted answerability model (the shipped one has its own threshold); ANSWER_MIN_SCORE is the keyword-only rule. */
   ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
-  /** Intent confidence below which a message is out of scope (fits none of the admin's intents); with the shared encoder also a cosine below 0.64 to every intent example. */
-  INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.4),
+  /**
+   * Intent confidence below which a message is out of scope (fits none of the admin's intents). Unset: 0.4 with the
+   * shared encoder (which also needs a cosine of 0.64 to some intent example), 0.5 for the lexical model alone —
+   * the rules `switchboard eval intents` measures with and without `--no-embeddings`.
+   */
+  INTENT_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).optional(),
   /** An intent's canned answer is sent only above this confidence; otherwise the knowledge base answers. */
   CANNED_ANSWER_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.7),
   /** Set: analysis, embeddings and grounded answers by an OpenAI-compatible server, the embedded brain as fallback. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { IntentClassifier, INTENT_MIN_SIMILARITY, type IntentExample, type TrainOptions } from '../brain/intent/classifier';
+import { IntentClassifier, INTENT_MIN_SIMILARITY, LEXICAL_MIN_CONFIDENCE, SENTENCE_MIN_CONFIDENCE, type IntentExample, type TrainOptions } from '../brain/intent/classifier';
 import { percentile } from './percentile';
 
 export const OOS = 'oos';
@@ -10,13 +10,13 @@ export const OOS = 'oos';
  * the threshold can be lower than for a model that never saw out-of-scope examples.
  */
 export const DEFAULT_OOS_THRESHOLD = 0.45;
-export const DEFAULT_OOS_THRESHOLD_WITHOUT_OOS_TRAINING = 0.5;
+export const DEFAULT_OOS_THRESHOLD_WITHOUT_OOS_TRAINING = LEXICAL_MIN_CONFIDENCE;
 /**
  * With the shared encoder's sentence vectors (the product's intent head) one rule for every taxonomy, with or without
  * oos rows: out of scope when the confidence is below 0.4 or the cosine to the nearest in-scope training example is
  * below 0.64 (swept on CLINC150 and Banking77 dev; see the notes of issue #13).
  */
-export const SENTENCE_OOS_THRESHOLD = 0.4;
+export const SENTENCE_OOS_THRESHOLD = SENTENCE_MIN_CONFIDENCE;
 
 export class EvalInputError extends Error {}
 

@@ -1,7 +1,7 @@
 import type { Embedder } from '../../../knowledge/embedder';
 import type { IntentSpec } from '../catalog/intents';
 import { extractEntities } from '../entities';
-import { IntentClassifier, INTENT_MIN_SIMILARITY, type IntentExample } from '../intent/classifier';
+import { IntentClassifier, INTENT_MIN_SIMILARITY, LEXICAL_MIN_CONFIDENCE, SENTENCE_MIN_CONFIDENCE, type IntentExample } from '../intent/classifier';
 import { asksForHuman } from '../intents';
 import { detectLanguage } from '../language';
 import { yieldToEventLoop } from '../yield';
@@ -9,7 +9,8 @@ import type { AnalyzeContext, Analysis, Analyzer, SentimentAnalyzer } from './ty
 
 export interface EmbeddedAnalyzerOptions {
   /** Below this intent confidence the message is out of scope: no intent is forced on it. */
-  intentMinConfidence: number;
+  /** Unset: the measured default of the classifier in use (sentence head 0.4, lexical 0.5). */
+  intentMinConfidence?: number;
   /**
    * The shared sentence encoder (the one retrieval uses). With it, each message is embedded once
    * (`embedQueries`, so retrieval's own call is a cache hit), the intent head reads the vector beside its lexical
@@ -59,7 +60,8 @@ export class EmbeddedAnalyzer implements Analyzer {
     const prediction = classifier?.predict(text, withVectors ? vector : undefined);
     // A message unlike every example is out of scope even when the linear models happen to prefer one intent.
     const unlike = withVectors !== undefined && vector !== undefined && withVectors.nearestSimilarity(vector) < INTENT_MIN_SIMILARITY;
-    const inScope = prediction !== undefined && prediction.confidence >= this.options.intentMinConfidence && !unlike;
+    const minConfidence = this.options.intentMinConfidence ?? (withVectors ? SENTENCE_MIN_CONFIDENCE : LEXICAL_MIN_CONFIDENCE);
+    const inScope = prediction !== undefined && prediction.confidence >= minConfidence && !unlike;
     await yieldToEventLoop();
     const entities = extractEntities(text);
     return {

@@ -54,6 +54,9 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
  * query vectors; swept on CLINC150 dev with and without oos training rows and Banking77 dev, see the notes).
  */
 export const INTENT_MIN_SIMILARITY = 0.64;
+/** Out of scope below this confidence: with the sentence vector (beside the similarity above), and lexical alone. */
+export const SENTENCE_MIN_CONFIDENCE = 0.4;
+export const LEXICAL_MIN_CONFIDENCE = 0.5;
 
 export interface IntentPrediction {
   label: string;
