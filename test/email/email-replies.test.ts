@@ -161,8 +161,13 @@ describe('email channel: threading, loop guards and SMTP replies', () => {
     smtp.rejectNext(450, 'fay@example.com');
     await receive(rfc822({ from: 'fay@example.com', subject: 'Return', messageId: '<f1@example.com>', body: 'How do I return an item?' }));
     await mailsTo('fay@example.com', 1);
-    const delivered = await t.gateway.store.models.Message.findOne({ replyTo: (await t.gateway.store.models.Message.findOne({ externalId: '<f1@example.com>' }).lean())!._id }).lean();
-    expect(delivered!.delivery).toMatchObject({ status: 'sent', attempts: 2 });
+    // The SMTP server holds the mail before the worker records the send: wait for the row to say so.
+    const question = (await t.gateway.store.models.Message.findOne({ externalId: '<f1@example.com>' }).lean())!;
+    const delivered = await until(t, async () => {
+      const reply = await t.gateway.store.models.Message.findOne({ replyTo: question._id }).lean();
+      return reply?.delivery?.status === 'sent' && reply;
+    });
+    expect(delivered.delivery).toMatchObject({ status: 'sent', attempts: 2 });
 
     smtp.rejectNext(550, 'gus@example.com');
     await receive(rfc822({ from: 'gus@example.com', subject: 'Return', messageId: '<g1@example.com>', body: 'How do I return an item?' }));
