@@ -8,20 +8,12 @@ import { parseRouting } from '../../src/brain/routing/rules';
 import type { SupportBrain } from '../../src/brain/support-brain';
 import type { BrainContext, QueueStatus } from '../../src/brain/types';
 import type { Embedder } from '../../knowledge/embedder';
-import { demoBrain } from '../support/demo-brain';
+import { brainContext as context, demoBrain } from '../support/demo-brain';
 
 // A Wednesday at 11:00 in Berlin: every demo team is at work. Saturday 23:00: every team is closed.
 const OFFICE_HOURS = new Date('2026-11-25T10:00:00Z');
 const SATURDAY_NIGHT = new Date('2026-11-28T22:00:00Z');
 
-const context = (text: string, extra: Partial<BrainContext> = {}): BrainContext => ({
-  text,
-  channelKind: 'api',
-  contact: { aiOptOut: false, vip: false },
-  conversation: { status: 'bot', unhelpfulTurns: 0 },
-  history: [],
-  ...extra,
-});
 
 const asked = (question: string, answer: string): BrainContext['history'] => [
   { author: 'contact', text: question },

@@ -2,20 +2,11 @@ import type { Embedder } from '../../knowledge/embedder';
 import { SECTION_CHOICE_PREFIX } from '../../src/brain/answer/answer-path';
 import { BGE_SMALL_EN_V15_Q, cachedModelFiles, loadEmbeddedEmbedder } from '../../src/brain/embeddings';
 import type { SupportBrain } from '../../src/brain/support-brain';
-import type { BrainContext } from '../../src/brain/types';
-import { demoBrain as demo } from '../support/demo-brain';
+import { brainContext as context, demoBrain as demo } from '../support/demo-brain';
 
 // A Wednesday at 11:00 in Berlin: every demo team is at work.
 const OFFICE_HOURS = new Date('2026-11-25T10:00:00Z');
 
-const context = (text: string, extra: Partial<BrainContext> = {}): BrainContext => ({
-  text,
-  channelKind: 'api',
-  contact: { aiOptOut: false, vip: false },
-  conversation: { status: 'bot', unhelpfulTurns: 0 },
-  history: [],
-  ...extra,
-});
 
 const demoBrain = (now = OFFICE_HOURS): Promise<SupportBrain> => demo({ clock: () => now });
 

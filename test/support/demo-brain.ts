@@ -6,6 +6,7 @@ import { retrieverPassages } from '../../src/brain/answer/passages';
 import { createEmbeddedBrain, loadBrainFiles, type BrainSettings } from '../../src/brain/factory';
 import { knowledgeTopics } from '../../src/brain/offtopic';
 import type { SupportBrain } from '../../src/brain/support-brain';
+import type { BrainContext } from '../../src/brain/types';
 
 const ROOT = join(__dirname, '..', '..');
 export const DEMO_SETTINGS: BrainSettings = { ANSWER_MIN_SCORE: 0.35, ANSWER_MIN_CONFIDENCE: 0.75, INTENT_MIN_CONFIDENCE: 0.5, CANNED_ANSWER_MIN_CONFIDENCE: 0.7 };
@@ -23,3 +24,13 @@ export async function demoBrain(options: { clock?: () => Date; embedder?: Embedd
     ...(options.clock ? { clock: options.clock } : {}),
   });
 }
+
+/** A customer message on the API channel from an ordinary contact, as the pipeline would pass it. */
+export const brainContext = (text: string, extra: Partial<BrainContext> = {}): BrainContext => ({
+  text,
+  channelKind: 'api',
+  contact: { aiOptOut: false, vip: false },
+  conversation: { status: 'bot', unhelpfulTurns: 0 },
+  history: [],
+  ...extra,
+});

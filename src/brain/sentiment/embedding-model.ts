@@ -1,5 +1,6 @@
 import type { Embedder } from '../../../knowledge/embedder';
 import { NEGATIVE_EXAMPLES, NEUTRAL_EXAMPLES, POSITIVE_EXAMPLES } from './examples';
+import { softmax3 } from './head';
 import { normalizeMessage } from './normalize';
 
 const CLASSES = 3; // negative, neutral, positive
@@ -32,7 +33,7 @@ export class EmbeddingSentimentModel {
     for (let it = 0; it < ITERATIONS; it++) {
       const grad = Array.from({ length: CLASSES }, () => new Float64Array(dims + 1));
       vectors.forEach((x, n) => {
-        const p = softmax(weights, x);
+        const p = softmax3(weights, x);
         for (let k = 0; k < CLASSES; k++) {
           const g = p[k]! - (examples[n]![1] === k ? 1 : 0);
           const row = grad[k]!;
@@ -52,20 +53,8 @@ export class EmbeddingSentimentModel {
   /** P(positive) − P(negative), −1 … 1, for an already-normalised message. */
   async polarity(normalized: string): Promise<number> {
     const [vector] = await this.embedder.embed([normalized]);
-    const p = softmax(this.weights, vector!);
+    const p = softmax3(this.weights, vector!);
     return p[2]! - p[0]!;
   }
 }
 
-function softmax(weights: Float64Array[], x: Float32Array): number[] {
-  const dims = x.length;
-  const z = weights.map((w) => {
-    let s = w[dims]!;
-    for (let d = 0; d < dims; d++) s += w[d]! * x[d]!;
-    return s;
-  });
-  const max = Math.max(...z);
-  const e = z.map((v) => Math.exp(v - max));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
-}
