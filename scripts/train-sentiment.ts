@@ -13,7 +13,7 @@
  *   (first run embeds ~9,000 texts, about a minute; vectors are cached in .cache/vectors, re-runs take seconds)
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEmbeddedEmbedder } from '../src/brain/embeddings';
 import { cachedVectors } from '../src/brain/embeddings/vector-cache';
@@ -38,6 +38,27 @@ interface Row {
 
 const isHeldBack = (text: string) => createHash('sha256').update(`switchboard-sentiment-dev-v1:${text}`).digest().readUInt32BE(0) % 5 === 0;
 
+const OWN_DIR = join(__dirname, '..', 'src', 'brain', 'sentiment', 'data');
+const OWN_LABEL: Record<string, number> = { negative: 0, neutral: 1, positive: 2 };
+
+/** Our own labelled customer messages (`label<TAB>text` per line, src/brain/sentiment/data/*.tsv). */
+function ownSentenceFiles(): Array<{ text: string; label: number }> {
+  return readdirSync(OWN_DIR)
+    .filter((f) => f.endsWith('.tsv'))
+    .sort()
+    .flatMap((f) =>
+      readFileSync(join(OWN_DIR, f), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((line, i) => {
+          const [label, text] = line.split('\t');
+          const c = OWN_LABEL[label ?? ''];
+          if (c === undefined || !text?.trim()) throw new Error(`${f}:${i + 1}: expected "negative|neutral|positive<TAB>text"`);
+          return { text: text.trim(), label: c };
+        }),
+    );
+}
+
 function rows(): Row[] {
   const lines = readFileSync(join(dataDir, 'goemotions', 'train.tsv'), 'utf8').split('\n').filter(Boolean);
   const byClass: Row[][] = [[], [], []];
@@ -55,6 +76,7 @@ function rows(): Row[] {
   own(NEGATIVE_EXAMPLES, 0);
   own(NEUTRAL_EXAMPLES, 1);
   own(POSITIVE_EXAMPLES, 2);
+  for (const row of ownSentenceFiles()) out.push({ ...row, source: 'own', weight: OWN_WEIGHT });
   return out;
 }
 
