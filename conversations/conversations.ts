@@ -143,6 +143,18 @@ export class ConversationRepository {
     );
   }
 
+  /**
+   * Hands an open conversation to another person (assigned to them) or to a team (waiting for anyone in it).
+   * Returns the conversation after the change, or null when it was resolved or back with the bot meanwhile.
+   */
+  async reassign(id: Types.ObjectId, to: { agent: { id: string; name: string } } | { team: string }, now: Date): Promise<ConversationRecord | null> {
+    const update =
+      'agent' in to
+        ? { $set: { status: 'assigned', assignee: to.agent.id, assigneeName: to.agent.name, claimedAt: now }, $unset: { botHelpsUntil: 1 } }
+        : { $set: { status: 'pending', team: to.team }, $unset: { assignee: 1, assigneeName: 1, claimedAt: 1, botHelpsUntil: 1, slaRemindedAt: 1 } };
+    return this.models.Conversation.findOneAndUpdate({ _id: id, status: { $in: ['pending', 'assigned'] } }, update, { returnDocument: 'after', lean: true }) as Promise<ConversationRecord | null>;
+  }
+
   /** Back to the bot; true when it was with people. */
   async returnToBot(id: Types.ObjectId): Promise<boolean> {
     const res = await this.models.Conversation.updateOne(

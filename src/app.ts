@@ -1,6 +1,5 @@
 import express, { type Express } from 'express';
 import type { GatewayDeps } from './deps';
-import { adminRoutes } from './http/admin-routes';
 import { apiRoutes } from './http/api-routes';
 import { mediaRoutes } from './http/media-routes';
 import { errorHandler, notFound } from './http/errors';
@@ -17,11 +16,11 @@ export function createApp(deps: GatewayDeps): Express {
 
   app.use(healthRoutes(deps));
   // The widget's static files (served by webchatRoutes) need no store and stay up with it down.
-  app.use(['/api', '/webhooks', '/webchat', '/admin', '/media'], requireStore(deps));
+  app.use(['/api', '/webhooks', '/webchat', '/admin', '/media', '/console'], requireStore(deps));
   app.use(apiRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(webchatRoutes(deps));
-  app.use(adminRoutes(deps));
+  app.use(deps.console.router);
   app.use(mediaRoutes(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));

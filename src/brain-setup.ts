@@ -18,6 +18,17 @@ import type { Config } from './config';
  * the next best thing with a warning; a bad admin file stops the start.
  */
 export async function createConfiguredBrain(config: Config, log: Logger, connection: Connection, clock?: () => Date): Promise<Brain> {
+  return (await createConfiguredBrainParts(config, log, connection, clock)).brain;
+}
+
+/** The brain and what the console's knowledge pages also use: the knowledge it answers from and the encoder. */
+export interface ConfiguredBrain {
+  brain: Brain;
+  passages: PassageSource;
+  embedder?: Embedder | undefined;
+}
+
+export async function createConfiguredBrainParts(config: Config, log: Logger, connection: Connection, clock?: () => Date): Promise<ConfiguredBrain> {
   const files = loadBrainFiles(config);
   const embedded = config.EMBEDDINGS === 'embedded' ? await loadEmbeddedModel(config, log) : undefined;
   const embeddedParts = createEmbeddedParts(config, files.intents, embedded, log);
@@ -27,7 +38,8 @@ export async function createConfiguredBrain(config: Config, log: Logger, connect
   const retrievalEmbedder = config.EMBEDDINGS === 'openai' ? openai?.embedder : embedded;
   const passages = await openKnowledge(config, log, connection, retrievalEmbedder);
   const inputs = { ...files, passages, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
-  return openai ? createOpenAIBrain(config, inputs, openai) : createEmbeddedBrain(config, inputs, embeddedParts);
+  const brain = openai ? createOpenAIBrain(config, inputs, openai) : createEmbeddedBrain(config, inputs, embeddedParts);
+  return { brain, passages, embedder: retrievalEmbedder };
 }
 
 async function loadEmbeddedModel(config: Config, log: Logger): Promise<Embedder | undefined> {

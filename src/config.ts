@@ -191,7 +191,7 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   /** How long links to customers' files (shown to agents in desk threads) stay valid. */
   MEDIA_LINK_TTL_HOURS: z.coerce.number().positive().default(168),
-  /** Bearer (or Basic password) for /admin pages such as the WhatsApp Web QR; unset: /admin is off. */
+  /** An owner's token for scripts and /admin pages (Bearer, or the Basic password), beside the console's own users and tokens. */
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
@@ -214,6 +214,14 @@ const schema = z.object({
   RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP: rateLimit('120/60'),
   /** Per API key, `/api/v1` requests. */
   RATE_LIMIT_API: rateLimit('6000/60'),
+  /** Per client IP and per email address, failed console sign-ins; once spent, even the right password waits. */
+  RATE_LIMIT_SIGN_IN_FAILURES: rateLimit('10/900'),
+  /** Console sign-in: signed out after this many minutes without a request. */
+  CONSOLE_IDLE_MINUTES: z.coerce.number().positive().default(120),
+  /** Console sign-in: signed out this many hours after signing in, whatever the activity. */
+  CONSOLE_SESSION_HOURS: z.coerce.number().positive().default(12),
+  /** How long the first-run setup link printed by `npm start` stays valid. */
+  CONSOLE_SETUP_LINK_HOURS: z.coerce.number().positive().default(24),
   DEMO_API_KEY: z.string().min(16).optional(),
   DEMO_CALLBACK_URL: z.url().optional(),
 });

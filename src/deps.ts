@@ -4,6 +4,8 @@ import type { AdapterRegistry } from '../adapters/registry';
 import type { WebchatHub } from '../adapters/webchat/hub';
 import type { Store } from '../conversations';
 import type { TrustProxy } from './http/client-ip';
+import type { Router } from 'express';
+import type { RouteSpec } from './http/console';
 import type { RateLimits } from './http/rate-limits';
 import type { MediaLinks } from './media/links';
 import type { StoreState } from './store/availability';
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   trustProxy: TrustProxy;
   /** The client address under `trustProxy`, for the WebSocket upgrade (express sets `req.ip` elsewhere). */
   clientIp: (req: IncomingMessage) => string;
-  /** Protects /admin (Bearer, or the password of Basic auth); undefined: /admin answers 404. */
+  /** An owner's token for scripts and /admin pages (Bearer, or the password of Basic auth). */
   adminToken?: string | undefined;
+  /** The console, its API and the /admin pages, with the route table every permission is declared in. */
+  console: { router: Router; table: RouteSpec[] };
 }

@@ -20,7 +20,11 @@ import { createRealWaWebClient, createWaWebConnection, createWhatsAppWebAdapter,
 import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
 import { createApp } from './app';
-import { createConfiguredBrain } from './brain-setup';
+import { openAccess, type Access } from './access';
+import { createConfiguredBrainParts } from './brain-setup';
+import { loadRouting } from './brain/routing/rules';
+import { consoleRoutes } from './http/console';
+import { KnowledgeAdmin } from './knowledge-admin';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 import { ConnectionHost } from './connections';
@@ -66,6 +70,8 @@ export interface GatewayOptions {
 
 export interface Gateway {
   deps: GatewayDeps;
+  /** Console users, sessions, tokens and the audit trail. */
+  access: Access;
   store: Store;
   server: Server;
   processors: ConversationProcessor[];
@@ -95,7 +101,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const clock = options.clock ?? (() => new Date());
   const store = await openStore(options.connection, options.box);
   const availability = new StoreAvailability(options.connection, log, options.embedded);
-  const brain = options.brain ?? (await createConfiguredBrain(config, log, options.connection, clock));
+  const parts = options.brain ? undefined : await createConfiguredBrainParts(config, log, options.connection, clock);
+  const brain = options.brain ?? parts!.brain;
+  const access = await openAccess(options.connection, consoleSessionPolicy(config), clock);
   const hub = new WebchatHub();
   /** WhatsApp Web sessions this process holds: their replies can only leave from here. */
   const waWebSessions = new WaWebSessions();
@@ -210,6 +218,50 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deliveryLoops.push(new LeaseLoop(`deliverer-${i}`, () => deliverer.tick(), config.POLL_MS, log));
   }
 
+  const routing = loadRouting(config.ROUTING_FILE);
+  const teams = [...new Set([routing.defaultTeam, ...Object.keys(routing.teams)])];
+  const knowledgeAdmin = new KnowledgeAdmin(options.connection, brain, {
+    embedder: parts?.embedder,
+    passages: parts?.passages,
+    knowledgeDir: config.KNOWLEDGE_DIR,
+    baseUrl: config.KNOWLEDGE_BASE_URL ?? (config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : undefined),
+    clock,
+  });
+  const limits = new RateLimits(options.connection, limitSpecs(config), log);
+  const consoleSide = consoleRoutes({
+    store,
+    access,
+    desk,
+    knowledge: knowledgeAdmin,
+    limits,
+    log,
+    clock,
+    sessionPolicy: consoleSessionPolicy(config),
+    routingFile: config.ROUTING_FILE,
+    teams: () => teams,
+    slaMinutes: config.DESK_SLA_MINUTES,
+    publicConfig: { PUBLIC_URL: config.PUBLIC_URL, PORT: config.PORT },
+    mediaLinks,
+    adminToken: config.ADMIN_TOKEN,
+    maxJsonBytes: config.MAX_BODY_BYTES,
+    livePollMs: Math.max(50, Math.min(config.POLL_MS * 5, 250)),
+    liveWaitMs: 20_000,
+  });
+  // Expired console sessions and stale presence rows: TTL indexes do not run on the stand-in, so a sweep does it.
+  const consoleLoops = [
+    new LeaseLoop(
+      'console-sweep',
+      async () => {
+        const now = clock();
+        await access.sessions.sweep(now);
+        await access.models.Presence.deleteMany({ seenAt: { $lt: new Date(now.getTime() - 10 * 60_000) } });
+        return false;
+      },
+      60_000,
+      log,
+    ),
+  ];
+
   const deps: GatewayDeps = {
     store,
     registry,
@@ -220,7 +272,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maxBodyBytes: config.MAX_BODY_BYTES,
     maxWebhookEvents: config.WEBHOOK_MAX_EVENTS,
     adminToken: config.ADMIN_TOKEN,
-    limits: new RateLimits(options.connection, limitSpecs(config), log),
+    limits,
+    console: consoleSide,
     trustProxy: config.TRUST_PROXY,
     clientIp: clientIpResolver(config.TRUST_PROXY),
     mediaLinks,
@@ -308,12 +361,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const startWorkers = () => {
     if (workersStarted) return;
     workersStarted = true;
-    [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops].forEach((l) => l.start());
+    [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops].forEach((l) => l.start());
     connections.start();
   };
 
   return {
     deps,
+    access,
     store,
     server,
     processors,
@@ -339,7 +393,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop() {
       // First: no more inbound events, and the leases are released so another process connects at once.
       await connections.stop();
-      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops].map((l) => l.stop()));
+      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops].map((l) => l.stop()));
       for (const client of wss.clients) client.terminate();
       wss.close();
       if (server.listening) {
@@ -349,4 +403,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       availability.close();
     },
   };
+}
+
+function consoleSessionPolicy(config: Config): { idleMs: number; absoluteMs: number } {
+  return { idleMs: config.CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: config.CONSOLE_SESSION_HOURS * 3_600_000 };
 }

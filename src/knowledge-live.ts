@@ -65,5 +65,10 @@ export async function liveKnowledge(connection: Connection, build: () => Promise
     },
     passage: (id) => current.passage?.(id),
     topics: () => current.topics?.() ?? [],
+    // After this process changed the knowledge (a console upload): its next question must see the change.
+    refresh: async () => {
+      if (pending) await pending;
+      await check();
+    },
   };
 }

@@ -1,30 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { ChannelKind } from '../../adapters/types';
 import { ALLOWED_UPDATES, registerTelegramWebhook } from '../../adapters/telegram';
 import { openStore } from '../../conversations';
+import { CHANNEL_ID, CHANNEL_KINDS, generatedSecrets, missingFor as missingNames, nextSteps, webhookUrl } from '../channel-setup';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger } from '../logger';
 import { loadSecretBox } from '../secrets';
 import { openCliStore } from './store';
-
-const KINDS: ChannelKind[] = ['webchat', 'api', 'slack', 'teams', 'discord', 'email', 'whatsapp', 'messenger', 'instagram', 'telegram'];
-
-/**
- * What each kind needs before it can work, so a typo is caught here rather than as 401s from the platform later.
- * WhatsApp on a linked phone (`--setting driver=web`) needs nothing: the QR is its credential.
- */
-const REQUIRED: Partial<Record<ChannelKind, { secrets: string[]; settings?: string[] }>> = {
-  telegram: { secrets: ['botToken', 'secretToken'] },
-  whatsapp: { secrets: ['appSecret', 'verifyToken', 'accessToken'], settings: ['phoneNumberId'] },
-  messenger: { secrets: ['appSecret', 'verifyToken', 'accessToken'], settings: ['pageId'] },
-  instagram: { secrets: ['appSecret', 'verifyToken', 'accessToken'], settings: ['igId'] },
-  discord: { secrets: ['botToken'] },
-  slack: { secrets: ['botToken'] },
-  teams: { secrets: ['appId', 'appPassword', 'tenantId'] },
-};
-
-/** Kinds whose platform calls us at /webhooks/<id>. */
-const WEBHOOK_KINDS = new Set<ChannelKind>(['slack', 'teams', 'whatsapp', 'messenger', 'instagram', 'telegram']);
 
 export interface ChannelOptions {
   kind?: string;
@@ -82,7 +63,7 @@ export async function channelsCommand(action: string, id: string | undefined, op
       }
       case 'add': {
         if (await store.channels.exists(input.id)) return fail(stderr, `channel "${input.id}" exists: change it with "channels set ${input.id}"`, 2);
-        const generated = input.kind === 'whatsapp' && input.settings.driver === 'web' ? {} : generatedSecrets(input.kind, input.secrets);
+        const generated = generatedSecrets(input.kind, input.secrets, input.settings);
         const secrets = { ...generated, ...input.secrets };
         const missing = missingFor(input.kind, secrets, input.settings);
         if (missing.length) return fail(stderr, `a ${input.kind} channel needs ${missing.join(', ')}`, 2);
@@ -146,13 +127,13 @@ type Validated =
 function validate(action: string, id: string | undefined, opts: ChannelOptions): Validated {
   if (action === 'list') return { action };
   if (!['add', 'set', 'enable', 'disable', 'remove', 'webhook'].includes(action)) throw new UsageError(`unknown action "${action}": list, add, set, enable, disable, remove or webhook`);
-  if (!id || !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(id)) throw new UsageError('a channel id is required: letters, digits, "_" and "-" (it is part of the webhook URL)');
+  if (!id || !CHANNEL_ID.test(id)) throw new UsageError('a channel id is required: letters, digits, "_" and "-" (it is part of the webhook URL)');
   if (action === 'enable' || action === 'disable' || action === 'remove' || action === 'webhook') return { action, id };
   const secrets = pairs(opts.secret ?? [], '--secret', (v) => v);
   const settings = pairs(opts.setting ?? [], '--setting', settingValue);
   const name = opts.name?.trim() || undefined;
   if (action === 'set') return { action, id, secrets, settings, ...(name ? { name } : {}) };
-  if (!opts.kind || !KINDS.includes(opts.kind as ChannelKind)) throw new UsageError(`--kind is required: one of ${KINDS.join(', ')}`);
+  if (!opts.kind || !CHANNEL_KINDS.includes(opts.kind as ChannelKind)) throw new UsageError(`--kind is required: one of ${CHANNEL_KINDS.join(', ')}`);
   return { action: 'add', id, kind: opts.kind as ChannelKind, secrets, settings, ...(name ? { name } : {}) };
 }
 
@@ -184,38 +165,8 @@ function settingValue(value: string): unknown {
 }
 
 function missingFor(kind: ChannelKind, secrets: Record<string, string>, settings: Record<string, unknown>): string[] {
-  if (kind === 'whatsapp' && settings.driver === 'web') return [];
-  const required = REQUIRED[kind];
-  if (!required) return [];
-  return [
-    ...required.secrets.filter((k) => !secrets[k]).map((k) => `--secret ${k}=…`),
-    ...(required.settings ?? []).filter((k) => settings[k] === undefined || settings[k] === '').map((k) => `--setting ${k}=…`),
-  ];
-}
-
-/** Secrets we can make up ourselves; printed once, since they are stored encrypted. */
-function generatedSecrets(kind: ChannelKind, given: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const random = () => randomBytes(24).toString('hex');
-  if (kind === 'webchat' && !given.tokenSecret) out.tokenSecret = random();
-  if (kind === 'api' && !given.apiKey) out.apiKey = `sk_${randomBytes(18).toString('base64url')}`;
-  if (kind === 'api' && !given.signingSecret) out.signingSecret = random();
-  if (kind === 'telegram' && !given.secretToken) out.secretToken = random();
-  if ((kind === 'whatsapp' || kind === 'messenger' || kind === 'instagram') && !given.verifyToken) out.verifyToken = random();
-  return out;
-}
-
-const publicBase = (config: Config) => (config.PUBLIC_URL ?? `http://localhost:${config.PORT}`).replace(/\/$/, '');
-const webhookUrl = (config: Config, id: string) => `${publicBase(config)}/webhooks/${id}`;
-
-function nextSteps(config: Config, id: string, kind: ChannelKind, settings: Record<string, unknown>): Record<string, string> {
-  const base = publicBase(config);
-  if (kind === 'whatsapp' && settings.driver === 'web') {
-    return { next: `start the gateway and scan the QR it prints, or open ${base}/admin/channels/${id}/whatsapp-web (needs ADMIN_TOKEN)` };
-  }
-  if (kind === 'telegram') return { webhookUrl: webhookUrl(config, id), next: `npx switchboard channels webhook ${id} (registers it with Telegram)` };
-  if (WEBHOOK_KINDS.has(kind)) return { webhookUrl: webhookUrl(config, id), next: 'give this URL to the platform (README: "Channels in this release")' };
-  return {};
+  const missing = missingNames(kind, secrets, settings);
+  return [...missing.secrets.map((k) => `--secret ${k}=…`), ...missing.settings.map((k) => `--setting ${k}=…`)];
 }
 
 function fail(stderr: NodeJS.WritableStream, message: string, code: number): void {

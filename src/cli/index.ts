@@ -158,5 +158,16 @@ export async function main(argv: string[]): Promise<void> {
       await (require('./channels') as typeof import('./channels')).channelsCommand(action, id, opts);
     });
 
+  program
+    .command('users <action> [email]')
+    .description('console users: list | add <email> --role R | remove <email> | reset <email> (new password) | setup-link (first owner)')
+    .option('--role <role>', 'add: owner, admin, agent or analyst', 'agent')
+    .option('--name <name>', 'add: the name colleagues see')
+    .option('--team <team>', 'add: a team from routing.yaml; repeat for more', collect)
+    .option('--password <password>', 'add/reset: the password (default: a generated one, printed once)')
+    .action(async (action: string, email: string | undefined, opts) => {
+      await (require('./users') as typeof import('./users')).usersCommand(action, email, opts);
+    });
+
   await program.parseAsync(argv);
 }

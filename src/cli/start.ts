@@ -44,17 +44,23 @@ export async function startCommand(): Promise<void> {
   const demo = await ensureDemoChannels(gateway.store, config);
   const url = await gateway.listen();
   const base = config.PUBLIC_URL ?? url;
+  // No default password: an empty store gets a one-time link that creates the first owner.
+  const setup = (await gateway.access.users.count()) === 0 ? await gateway.access.tokens.createSetup(new Date(), config.CONSOLE_SETUP_LINK_HOURS * 3_600_000) : undefined;
 
   process.stdout.write(
     [
       '',
       `Switchboard is running on ${url} (store: ${embedded ? 'embedded, data in ' + config.DATA_DIR : 'MONGODB_URI'})`,
       `  Chat with the demo bot:  ${base}/`,
+      `  Console and agent inbox: ${base}/console`,
+      ...(setup
+        ? [`  First sign-in:           open ${base}/console/setup#${setup.token}`, `                           (creates the owner account; works once, until ${setup.expiresAt.toISOString()})`]
+        : ['  Sign in with your console account (new users: npx switchboard users add <email> --role agent)']),
       `  Embed the web chat:      <script src="${base}/widget.js" data-channel="${demo.webchatId}" async></script>`,
       `  HTTP API channel:        curl -X POST ${base}/api/v1/messages -H 'Authorization: Bearer ${demo.apiKey}' \\`,
       `                             -H 'Content-Type: application/json' -d '{"id":"m1","contact":{"id":"c1"},"text":"How do I return an item?"}'`,
       ...(config.WHATSAPP_WEB
-        ? [`  WhatsApp (linked phone): scan the QR printed here${config.ADMIN_TOKEN ? `, or open ${base}/admin/channels/whatsapp-web/whatsapp-web` : ''}`]
+        ? [`  WhatsApp (linked phone): scan the QR printed here, or open ${base}/admin/channels/whatsapp-web/whatsapp-web`]
         : []),
       '  Press Ctrl+C to stop.',
       '',

@@ -77,11 +77,12 @@ export class DeskService implements HandoffListener {
   // ── the pipeline's side ────────────────────────────────────────────────────────────────────────────────────────
 
   async escalated(conversationId: Types.ObjectId, cause: Types.ObjectId, now: Date): Promise<void> {
-    const desks = await this.desks();
-    if (desks.length === 0) return;
     const conversation = await this.store.conversations.get(conversationId);
     if (!conversation || conversation.status === 'bot' || conversation.status === 'resolved') return;
+    // The console's inbox is a desk on every gateway: the summary and suggestion are prepared even with no chat desk.
     await this.refreshAssist(conversation, now);
+    const desks = await this.desks();
+    if (desks.length === 0) return;
     for (const desk of desks) {
       const target = { channel: deskChannelFor(desk.settings, conversation.team), extra: toKeyValues(desk.settings.extra) };
       const { thread } = await this.store.desk.ensureThread({ conversationId, deskChannelId: desk.channel.id, target });
@@ -141,6 +142,89 @@ export class DeskService implements HandoffListener {
     if (message?.author.kind !== 'agent') return;
     const error = event.error ?? { code: 'failed', message: `${channel.kind} reported the message as not delivered` };
     await this.agentReplyOutcome(message, { failed: error }, this.clock());
+  }
+
+  // ── the console's side (src/http/console): the same acts as a card's buttons, drawn at every chat desk too ──────
+
+  /**
+   * An agent's act from the console. `key` names the click or the form post (the browser sends one per act), so a
+   * retried request does not send twice. Returns what agents read back ("Already with Ana.").
+   */
+  async consoleAct(conversationId: Types.ObjectId, agent: Agent, act: ConsoleAct, key: string): Promise<{ ok: boolean; message: string }> {
+    const now = this.clock();
+    const conversation = await this.store.conversations.get(conversationId);
+    if (!conversation) return { ok: false, message: 'No such conversation.' };
+    const threads = await this.store.desk.threadsOf(conversationId);
+    const tell = async (text: string) => {
+      for (const thread of threads) await this.queueUpdate(thread._id, conversationId, `console:${key}`, now, { kind: 'event', text });
+    };
+    const open = conversation.status === 'pending' || conversation.status === 'assigned';
+    switch (act.kind) {
+      case 'claim': {
+        const { claimed, conversation: after } = await this.store.conversations.claim(conversationId, agent, now);
+        if (!claimed) return { ok: false, message: `Already with ${after?.assigneeName ?? after?.assignee ?? 'someone else'}${after?.status === 'resolved' ? ' (resolved)' : ''}.` };
+        await tell(`${agent.name} claimed the conversation in the console.`);
+        return { ok: true, message: 'Claimed.' };
+      }
+      case 'reply': {
+        if (conversation.status === 'resolved') return { ok: false, message: 'Not sent: this conversation is resolved.' };
+        if (conversation.status !== 'assigned' || conversation.assignee !== agent.id) {
+          const { claimed, conversation: after } = await this.store.conversations.claim(conversationId, agent, now);
+          if (!claimed) return { ok: false, message: `Not sent: the conversation is with ${after?.assigneeName ?? 'someone else'}.` };
+          await tell(`${agent.name} claimed the conversation in the console.`);
+        }
+        const replyKey = `agent:console:${key}`;
+        const after = (await this.store.conversations.get(conversationId)) ?? conversation;
+        await this.sendToCustomer(after, agent, [{ type: 'text', text: act.text }], replyKey, now, act.citations ?? []);
+        // Mirrored into the chat desks' threads, so colleagues there read what was said.
+        for (const thread of threads) await this.queuePost(thread, `console-reply:${key}`, now, { kind: 'event', text: `${agent.name} (console): ${act.text}` });
+        await this.proposeKnowledge(after, agent, act.text, replyKey, now);
+        return { ok: true, message: 'Sent.' };
+      }
+      case 'note': {
+        await this.store.messages.insertNote({
+          conversationId,
+          contactId: conversation.contactId,
+          channelId: conversation.channelId,
+          author: { kind: 'agent', id: agent.id, name: agent.name },
+          text: act.text,
+          dedupeKey: `note:console:${key}`,
+          now,
+        });
+        for (const thread of threads) await this.queuePost(thread, `console-note:${key}`, now, { kind: 'event', text: `Note from ${agent.name}: ${act.text}` });
+        return { ok: true, message: 'Note saved.' };
+      }
+      case 'resolve': {
+        if (conversation.status === 'resolved') return { ok: false, message: 'Already resolved.' };
+        const survey = this.options.csatOnResolve ? CSAT_CHOICES : undefined;
+        await this.store.conversations.resolve(conversationId, now, { by: agent.name, ...(survey ? { csatChoices: survey } : {}) });
+        const after = await this.store.conversations.get(conversationId);
+        if (survey && after?.status === 'resolved' && after.csat?.requestedAt && after.csat.score === undefined) {
+          await this.sendToCustomer(after, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.csatQuestion }, { type: 'choices', choices: survey }], `csat-ask:${String(conversationId)}:${after.csat.requestedAt.getTime()}`, now);
+        }
+        await tell(`${agent.name} resolved the conversation in the console.`);
+        return { ok: true, message: 'Resolved.' };
+      }
+      case 'return_to_bot': {
+        if (await this.store.conversations.returnToBot(conversationId)) {
+          await this.sendToCustomer(conversation, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.returnedToBot }], `returned:console:${key}`, now);
+        }
+        await tell(`${agent.name} returned the conversation to the bot.`);
+        return { ok: true, message: 'Back with the bot.' };
+      }
+      case 'reassign': {
+        if (!open) return { ok: false, message: `This conversation is ${conversation.status === 'resolved' ? 'resolved' : 'with the bot'}; claim it first.` };
+        const after = await this.store.conversations.reassign(conversationId, 'agent' in act.to ? { agent: act.to.agent } : { team: act.to.team }, now);
+        if (!after) return { ok: false, message: 'The conversation changed meanwhile; reload it.' };
+        const whom = 'agent' in act.to ? act.to.agent.name : `the ${act.to.team} team`;
+        await tell(`${agent.name} handed the conversation to ${whom}.`);
+        return { ok: true, message: `Handed to ${whom}.` };
+      }
+      case 'refresh_suggestion': {
+        await this.refreshAssist(conversation, now);
+        return { ok: true, message: 'Suggestion refreshed.' };
+      }
+    }
   }
 
   // ── the desk's side ────────────────────────────────────────────────────────────────────────────────────────────
@@ -396,10 +480,20 @@ export class DeskService implements HandoffListener {
   }
 }
 
-interface Agent {
+export interface Agent {
   id: string;
   name: string;
 }
+
+/** What an agent can do to a conversation from the console. */
+export type ConsoleAct =
+  | { kind: 'claim' }
+  | { kind: 'reply'; text: string; citations?: Array<{ title: string; url?: string }> }
+  | { kind: 'note'; text: string }
+  | { kind: 'resolve' }
+  | { kind: 'return_to_bot' }
+  | { kind: 'reassign'; to: { agent: Agent } | { team: string } }
+  | { kind: 'refresh_suggestion' };
 
 function toKeyValues(record: Record<string, string>): Array<{ k: string; v: string }> {
   return Object.entries(record).map(([k, v]) => ({ k, v }));

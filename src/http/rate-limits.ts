@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterMongo, RateLimiterRes, type RateLimiterAb
 import type { Config } from '../config';
 import { RateLimitedError } from './errors';
 
-export type LimitName = 'admin' | 'adminAuthFailures' | 'webchatSessions' | 'webchatMessages' | 'webchatMessagesPerIp' | 'api';
+export type LimitName = 'admin' | 'adminAuthFailures' | 'signInFailures' | 'webchatSessions' | 'webchatMessages' | 'webchatMessagesPerIp' | 'api';
 export interface LimitSpec {
   points: number;
   durationSec: number;
@@ -17,6 +17,7 @@ export function limitSpecs(config: Config): Record<LimitName, LimitSpec | undefi
   return {
     admin: config.RATE_LIMIT_ADMIN,
     adminAuthFailures: config.RATE_LIMIT_ADMIN_AUTH_FAILURES,
+    signInFailures: config.RATE_LIMIT_SIGN_IN_FAILURES,
     webchatSessions: config.RATE_LIMIT_WEBCHAT_SESSIONS,
     webchatMessages: config.RATE_LIMIT_WEBCHAT_MESSAGES,
     webchatMessagesPerIp: config.RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP,

@@ -68,6 +68,7 @@ const TEST_ENV = {
   RATE_LIMIT_WEBCHAT_MESSAGES: 'off',
   RATE_LIMIT_WEBCHAT_MESSAGES_PER_IP: 'off',
   RATE_LIMIT_API: 'off',
+  RATE_LIMIT_SIGN_IN_FAILURES: 'off',
 };
 
 /** A whole gateway on loopback with its own database (dropped by `stop`), an API channel and a web chat channel. */

@@ -17,6 +17,8 @@ export interface PassageSource {
   read?(message: string): Promise<Reading | undefined>;
   /** One section by id: what a tapped clarifying option answers from. */
   passage?(id: string): Passage | undefined;
+  /** Re-reads the stored knowledge now, when the source follows it (src/knowledge-live.ts). */
+  refresh?(): Promise<void>;
 }
 
 export function toPassage(hit: Pick<HybridHit, 'chunk' | 'confidence'>, lexical = false, chosen?: boolean): Passage {

@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { Access } from '../../access';
+import type { SessionPolicy } from '../../access/sessions';
+import type { Store } from '../../../conversations';
+import type { DeskService } from '../../desk/desk';
+import type { MediaLinks } from '../../media/links';
+import type { RateLimits } from '../rate-limits';
+import type { KnowledgeAdmin } from '../../knowledge-admin';
+
+/** What the console's routes need; built in src/gateway.ts beside the other HTTP dependencies. */
+export interface ConsoleDeps {
+  store: Store;
+  access: Access;
+  desk: DeskService;
+  knowledge: KnowledgeAdmin;
+  limits: RateLimits;
+  log: Logger;
+  clock: () => Date;
+  sessionPolicy: SessionPolicy;
+  /** The routing file every process reads at start (shown read-only). */
+  routingFile: string;
+  /** Teams named in routing.yaml: the inbox's team filter and reassignment targets. */
+  teams: () => string[];
+  /** Minutes an escalation may wait unclaimed (DESK_SLA_MINUTES); 0: no SLA shown. */
+  slaMinutes: number;
+  /** For channel setup hints (webhook URLs) and links. */
+  publicConfig: { PUBLIC_URL?: string | undefined; PORT: number };
+  mediaLinks: MediaLinks;
+  adminToken?: string | undefined;
+  maxJsonBytes: number;
+  /** Long-poll: how often a waiting request re-reads the store, and how long it waits at most. */
+  livePollMs: number;
+  liveWaitMs: number;
+}
