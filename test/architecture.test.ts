@@ -33,4 +33,23 @@ describe('architecture', () => {
     }
     expect(violations).toEqual([]);
   });
+
+  it('console/ (browser code) shares only types with the server', () => {
+    const violations: string[] = [];
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => {
+        const path = join(dir, name);
+        return statSync(path).isDirectory() ? walk(path) : /\.tsx?$/.test(path) ? [path] : [];
+      });
+    for (const file of walk(join(ROOT, 'console/src'))) {
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/^import\s+(type\s+)?[^'"]*from\s+['"](\.[^'"]+)['"]/gm)) {
+        const target = relative(ROOT, resolve(file, '..', match[2]!)).replace(/\\/g, '/');
+        if (target.startsWith('console/')) continue;
+        if (match[1] && target === 'src/http/console/api-types') continue;
+        violations.push(`${relative(ROOT, file)} → ${target}${match[1] ? '' : ' (not a type-only import)'}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
 });

@@ -159,6 +159,13 @@ export async function main(argv: string[]): Promise<void> {
     });
 
   program
+    .command('bench-console')
+    .description('the console in Chromium: bundle size, inbox page load, and escalation → visible in an open inbox; prints JSON')
+    .option('-e, --escalations <n>', 'escalations to watch arrive', '30')
+    .option('-l, --loads <n>', 'cold page loads', '10')
+    .action(async (opts) => (require('./bench-console') as typeof import('./bench-console')).benchConsoleCommand(opts));
+
+  program
     .command('users <action> [email]')
     .description('console users: list | add <email> --role R | remove <email> | reset <email> (new password) | setup-link (first owner)')
     .option('--role <role>', 'add: owner, admin, agent or analyst', 'agent')
