@@ -66,6 +66,7 @@ const slashCommand = z.object({
   user_id: str,
   user_name: z.string().optional(),
   channel_id: str,
+  channel_name: z.string().optional(),
   trigger_id: str,
 });
 
@@ -141,7 +142,8 @@ function parseSlashCommand(body: Record<string, unknown>): InboundEvent<Decoded>
       kind: 'command',
       externalId: c.trigger_id,
       from: { externalId: c.user_id, ...(c.user_name ? { handle: c.user_name } : {}) },
-      address: { to: c.channel_id },
+      // The name too: a desk configured as `#support-desk` is recognised before any card told us its id.
+      address: { to: c.channel_id, ...(c.channel_name ? { extra: { channelName: c.channel_name } } : {}) },
       command: c.command,
       text: c.text.trim(),
       raw: body,

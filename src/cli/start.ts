@@ -6,6 +6,7 @@ import { createGateway } from '../gateway';
 import { createLogger } from '../logger';
 import { loadSecretBox } from '../secrets';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../store/embedded-mongo';
+import { announceRunningStore, withdrawRunningStore } from '../store/running-store';
 
 /**
  * `switchboard start`: the gateway, on MONGODB_URI or on the embedded store persisted under DATA_DIR (owner-only;
@@ -36,6 +37,8 @@ export async function startCommand(): Promise<void> {
       process.exit(1);
     }
     uri = embedded.uri;
+    // CLI commands run meanwhile connect to this store instead of opening its file a second time.
+    await announceRunningStore(config.DATA_DIR, uri);
   }
 
   const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 15_000 }).asPromise();
@@ -74,6 +77,7 @@ export async function startCommand(): Promise<void> {
     log.info({ signal }, 'shutting down');
     await gateway.stop();
     await connection.close();
+    if (embedded) await withdrawRunningStore(config.DATA_DIR).catch(() => undefined);
     await embedded?.stop();
     process.exit(0);
   };

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import mongoose from 'mongoose';
 import type { Config } from '../config';
 import { startEmbeddedMongo, type EmbeddedMongo } from '../store/embedded-mongo';
+import { findRunningStore } from '../store/running-store';
 
 export interface CliStore {
   connection: mongoose.Connection;
@@ -9,19 +10,31 @@ export interface CliStore {
 }
 
 /**
- * The database a CLI command works on: MONGODB_URI, else the embedded store under DATA_DIR. The embedded store's
- * file is held by one process at a time, so this fails (with the hint) while the gateway runs on it.
+ * The database a CLI command works on: MONGODB_URI; else the embedded store of a gateway running on the same
+ * DATA_DIR (it leaves its address in DATA_DIR/store.running.json); else an embedded store of our own on DATA_DIR.
  */
 export async function openCliStore(config: Config, stderr: NodeJS.WritableStream): Promise<CliStore> {
   let embedded: EmbeddedMongo | undefined;
   let uri = config.MONGODB_URI;
+  if (!uri) {
+    const running = await findRunningStore(config.DATA_DIR);
+    if (running) {
+      stderr.write(`Using the store of the running gateway (pid ${running.pid}).\n`);
+      uri = running.uri;
+    }
+  }
   if (!uri) {
     const h2File = resolve(join(config.DATA_DIR, 'switchboard.mv'));
     stderr.write(`Starting the embedded store (${h2File})...\n`);
     try {
       embedded = await startEmbeddedMongo({ h2File, restart: false });
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n(Is the gateway running on the same DATA_DIR? Stop it or set MONGODB_URI.)`);
+      const message = (err as Error).message;
+      // H2 refuses a file another process holds; say what to do instead of the JVM's stack trace.
+      if (/lock/i.test(message)) {
+        throw new Error(`The embedded store in ${config.DATA_DIR} is in use by another process (a gateway started without announcing it, or another CLI command). Stop it, run this command again once it finished, or set MONGODB_URI.`);
+      }
+      throw new Error(`${message.split('\n')[0]}\n(Is the gateway running on the same DATA_DIR? Stop it or set MONGODB_URI.)`);
     }
     uri = embedded.uri;
   }

@@ -43,7 +43,15 @@ export class AgentAssist {
     private readonly brainMaxChars = 4000,
   ) {}
 
-  async prepare(input: AssistInput, now: Date): Promise<ConversationAssist> {
+  /**
+   * `useBrain: false` for a conversation handed over because the brain failed on it (processing_error): the summary
+   * comes from the analysis and the suggestion is a holding reply, so a message that hangs the brain is not fed to
+   * it again here.
+   */
+  async prepare(input: AssistInput, now: Date, options: { useBrain?: boolean } = {}): Promise<ConversationAssist> {
+    if (options.useBrain === false) {
+      return { summary: summarize(input), suggestion: { text: `Hi ${firstName(input.customerName)}, ${holdingReply(input.conversation)}`, citations: [] }, at: now };
+    }
     const [summary, suggestion] = await Promise.all([
       this.summary(input),
       this.suggest(input).catch((err: unknown) => {
@@ -59,7 +67,7 @@ export class AgentAssist {
     const own = summarize(input);
     if (!this.brain.summarize) return own;
     const transcript = input.history
-      .filter((m) => !m.internal && m.text.trim())
+      .filter((m) => !m.internal && m.text.trim() && !givenUp(m))
       .map((m) => ({ author: m.author.kind === 'contact' ? 'Customer' : m.author.kind === 'bot' ? 'Assistant' : m.author.kind === 'agent' ? 'Agent' : 'System', text: boundForBrain(m.text, this.brainMaxChars).text }));
     try {
       return await this.brain.summarize(transcript, own);
@@ -71,7 +79,8 @@ export class AgentAssist {
 
   async suggest(input: AssistInput): Promise<{ text: string; citations: Citation[] }> {
     const { conversation } = input;
-    const customerTurns = input.history.filter((m) => m.direction === 'inbound' && !m.actionValue && m.text.trim().length > 3).reverse();
+    // A message the pipeline gave up on (it hung or crashed the brain) is never handed to the brain again here either.
+    const customerTurns = input.history.filter((m) => m.direction === 'inbound' && !m.actionValue && m.text.trim().length > 3 && !givenUp(m)).reverse();
     const greeting = `Hi ${firstName(input.customerName)},`;
     // The latest question the knowledge base can answer, looked at from the newest: "I want a person" has none.
     // Two at most: with a provider brain every try is a model call.
@@ -89,6 +98,10 @@ export class AgentAssist {
     }
     return { text: `${greeting} ${holdingReply(conversation)}`, citations: [] };
   }
+}
+
+function givenUp(m: { processing?: { outcome?: string } }): boolean {
+  return m.processing?.outcome === 'quarantined' || m.processing?.outcome === 'error';
 }
 
 function holdingReply(conversation: ConversationRecord): string {

@@ -297,8 +297,28 @@ export class DeskService implements HandoffListener {
   }
 
   private async commandText(channel: ChannelInstance, event: DeskEvent, text: string): Promise<string> {
+    // Commands list waiting customers by name: only in the desk's channels, and only for its agents when listed.
+    const refusal = await this.commandRefusal(channel, event);
+    if (refusal) return refusal;
     const agent = await this.agentOf(channel, event.from);
     return answerCommand(this.store, { text, agentId: agent.id, deskChannelId: channel.id, now: this.clock() });
+  }
+
+  private async commandRefusal(channel: ChannelInstance, event: DeskEvent): Promise<string | undefined> {
+    const settings = deskSettingsOf(channel);
+    if (!settings) return 'Switchboard desk commands work only in a desk channel, and this workspace has no desk configured.';
+    const channels = deskChannels(settings);
+    const name = event.address.extra?.channelName;
+    const inDesk =
+      channels.has(event.address.to) ||
+      (name !== undefined && (channels.has(`#${name}`) || channels.has(name))) ||
+      // A desk configured by name (`#support-desk`): its id is known once a card landed there.
+      (await this.store.models.DeskThread.exists({ deskChannelId: channel.id, rootChannel: event.address.to })) !== null;
+    if (!inDesk) return `Switchboard desk commands work only in the desk channel${channels.size > 1 ? 's' : ''} (${[...channels].map((c) => (/^[A-Z0-9]+$/.test(c) ? `<#${c}>` : c)).join(', ')}).`;
+    if (settings.agents && !settings.agents.includes(event.from.externalId)) {
+      return "You are not on this desk's agent list, so desk commands are not available to you. Ask an admin to add you (settings.desk.agents).";
+    }
+    return undefined;
   }
 
   private async agentMessage(channel: ChannelInstance, thread: DeskThreadRecord, event: Extract<InboundEvent, { kind: 'message' }>): Promise<void> {
@@ -438,7 +458,7 @@ export class DeskService implements HandoffListener {
   }
 
   private async refreshAssist(conversation: ConversationRecord, now: Date): Promise<void> {
-    const assist = await this.assist.prepare(await this.assistInput(conversation), now);
+    const assist = await this.assist.prepare(await this.assistInput(conversation), now, { useBrain: conversation.escalationReason !== 'processing_error' });
     await this.store.conversations.setAssist(conversation._id, assist);
   }
 

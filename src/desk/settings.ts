@@ -4,12 +4,15 @@ import type { ChannelInstance } from '../../adapters/types';
 /**
  * A Slack or Teams channel instance becomes a desk when its settings name where escalations go:
  * `desk: { channel: 'C0DESK', teams: { billing: 'C0BILL' }, extra: {…} }` — `channel` for every team without its
- * own, `teams` per routing team, `extra` the surface's addressing (Teams: serviceUrl, tenantId, teamId).
+ * own, `teams` per routing team, `extra` the surface's addressing (Teams: serviceUrl, tenantId, teamId), `agents`
+ * the people allowed to use desk commands.
  */
 const deskSettings = z.object({
   channel: z.string().min(1),
   teams: z.record(z.string(), z.string().min(1)).default({}),
   extra: z.record(z.string(), z.string()).default({}),
+  /** Platform user ids allowed to use desk commands; absent: anyone in a desk channel (being there is the access). */
+  agents: z.array(z.string().min(1)).optional(),
 });
 
 export type DeskSettings = z.infer<typeof deskSettings>;

@@ -93,6 +93,24 @@ describe('Slack desk', () => {
     expect((await (await desk.command('')).json()).text).toContain('/switchboard <command>');
   });
 
+  it('answers desk commands only in the desk channel, and only to the desk\'s agents when it lists them', async () => {
+    await escalate('c-cmd-scope');
+    const elsewhere = await (await desk.command('open', AGENT.id, 'C0RANDOM')).json();
+    expect(elsewhere.text).toMatch(/^Switchboard desk commands work only in the desk channel \(<#C0DESK>\)/);
+    expect(elsewhere.text).not.toContain('Customer c-cmd-scope');
+
+    await desk.t.gateway.store.channels.update('slack-desk', { settings: { desk: { channel: DESK_CHANNEL, agents: [AGENT.id] } } });
+    try {
+      const outsider = await (await desk.command('open', COLLEAGUE.id)).json();
+      expect(outsider.text).toMatch(/not on this desk's agent list/);
+      expect(outsider.text).not.toContain('Customer c-cmd-scope');
+      const listed = await (await desk.command('open', AGENT.id)).json();
+      expect(listed.text).toContain('Customer c-cmd-scope');
+    } finally {
+      await desk.t.gateway.store.channels.update('slack-desk', { settings: { desk: { channel: DESK_CHANNEL } } });
+    }
+  });
+
   it('reminds the thread once when nobody claims an escalation in time', async () => {
     const { ts } = await escalate('c-sla');
     clock.advance(11 * 60_000);

@@ -98,8 +98,8 @@ export class SlackDesk {
   }
 
   /** `/switchboard <text>`, form-encoded and signed the way Slack sends slash commands. */
-  async command(text: string, user = AGENT.id): Promise<Response> {
-    const body = new URLSearchParams({ command: '/switchboard', text, user_id: user, user_name: user.toLowerCase(), channel_id: DESK_CHANNEL, trigger_id: `trig-${nextTs()}`, team_id: 'T1' }).toString();
+  async command(text: string, user = AGENT.id, channel = DESK_CHANNEL): Promise<Response> {
+    const body = new URLSearchParams({ command: '/switchboard', text, user_id: user, user_name: user.toLowerCase(), channel_id: channel, trigger_id: `trig-${nextTs()}`, team_id: 'T1' }).toString();
     return fetch(this.webhook, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...slackHeaders(this.secret, body, this.seconds) }, body });
   }
 
