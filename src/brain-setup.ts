@@ -5,6 +5,7 @@ import type { Embedder } from '../knowledge/embedder';
 import { ingestPath } from '../knowledge/ingest';
 import { loadChunks } from '../knowledge/store';
 import { liveKnowledge } from './knowledge-live';
+import { LiveRouting } from './routing-live';
 import { retrieverPassages, type PassageSource } from './brain/answer/passages';
 import { createEmbeddedBrain, createEmbeddedParts, createOpenAIBrain, createOpenAIParts, loadBrainFiles } from './brain/factory';
 import { knowledgeTopics } from './brain/offtopic';
@@ -25,6 +26,8 @@ export async function createConfiguredBrain(config: Config, log: Logger, connect
 export interface ConfiguredBrain {
   brain: Brain;
   passages: PassageSource;
+  /** The routing rules in force, editable from the console. */
+  routing: LiveRouting;
   embedder?: Embedder | undefined;
 }
 
@@ -37,9 +40,11 @@ export async function createConfiguredBrainParts(config: Config, log: Logger, co
   if (config.EMBEDDINGS === 'openai' && !openai?.embedder) log.warn('EMBEDDINGS=openai but no provider embedder is available: keyword retrieval only');
   const retrievalEmbedder = config.EMBEDDINGS === 'openai' ? openai?.embedder : embedded;
   const passages = await openKnowledge(config, log, connection, retrievalEmbedder);
+  const routing = await LiveRouting.open(connection, config.ROUTING_FILE, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log });
   const inputs = { ...files, passages, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
+  Object.defineProperty(inputs, 'routing', { get: () => routing.config, enumerable: true });
   const brain = openai ? createOpenAIBrain(config, inputs, openai) : createEmbeddedBrain(config, inputs, embeddedParts);
-  return { brain, passages, embedder: retrievalEmbedder };
+  return { brain, passages, routing, embedder: retrievalEmbedder };
 }
 
 async function loadEmbeddedModel(config: Config, log: Logger): Promise<Embedder | undefined> {

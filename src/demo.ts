@@ -46,7 +46,7 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
     // has no appToken, and its connection fails to start (logged) until it is recreated (README: "Socket Mode").
     await store.channels.setSettings('slack', { socketMode: Boolean(config.SLACK_APP_TOKEN) });
     // The environment decides the desk on every start (ensure only creates): setting the variable later works too.
-    if (config.SLACK_DESK_CHANNEL) await store.channels.setSettings('slack', { desk: { channel: config.SLACK_DESK_CHANNEL } });
+    if (config.SLACK_DESK_CHANNEL) await store.channels.setSettings('slack', { desk: { channel: config.SLACK_DESK_CHANNEL, ...(await deskAgents(store, 'slack')) } });
   }
   if (config.TEAMS_APP_ID && config.TEAMS_APP_PASSWORD && config.TEAMS_TENANT_ID) {
     // A Teams bot (Azure Bot resource) as a customer channel at /webhooks/teams; with TEAMS_DESK_CHANNEL also a desk.
@@ -57,7 +57,9 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
       secrets: { appId: config.TEAMS_APP_ID, appPassword: config.TEAMS_APP_PASSWORD, tenantId: config.TEAMS_TENANT_ID },
     });
     if (config.TEAMS_DESK_CHANNEL) {
-      await store.channels.setSettings('teams', { desk: { channel: config.TEAMS_DESK_CHANNEL, extra: { serviceUrl: config.TEAMS_SERVICE_URL, tenantId: config.TEAMS_TENANT_ID } } });
+      await store.channels.setSettings('teams', {
+        desk: { channel: config.TEAMS_DESK_CHANNEL, extra: { serviceUrl: config.TEAMS_SERVICE_URL, tenantId: config.TEAMS_TENANT_ID }, ...(await deskAgents(store, 'teams')) },
+      });
     }
   }
   if (config.DISCORD_BOT_TOKEN) {
@@ -91,4 +93,11 @@ export async function ensureDemoChannels(store: Store, config: Config): Promise<
     });
   }
   return { webchatId: webchat.id, apiKey: api.secrets.apiKey ?? apiKey };
+}
+
+/** An admin's agent list (`settings.desk.agents`, set with the CLI) is not in the environment: kept when it sets the desk. */
+async function deskAgents(store: Store, channelId: string): Promise<{ agents?: string[] }> {
+  const desk = (await store.channels.list()).find((c) => c.id === channelId)?.settings.desk as { agents?: unknown } | undefined;
+  const agents = desk?.agents;
+  return Array.isArray(agents) && agents.every((a) => typeof a === 'string') ? { agents } : {};
 }

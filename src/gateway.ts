@@ -22,7 +22,7 @@ import { openStore, type SecretBox, type Store } from '../conversations';
 import { createApp } from './app';
 import { openAccess, type Access } from './access';
 import { createConfiguredBrainParts } from './brain-setup';
-import { loadRouting } from './brain/routing/rules';
+import { LiveRouting } from './routing-live';
 import { consoleRoutes } from './http/console';
 import { KnowledgeAdmin } from './knowledge-admin';
 import type { Brain } from './brain/types';
@@ -218,8 +218,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     deliveryLoops.push(new LeaseLoop(`deliverer-${i}`, () => deliverer.tick(), config.POLL_MS, log));
   }
 
-  const routing = loadRouting(config.ROUTING_FILE);
-  const teams = [...new Set([routing.defaultTeam, ...Object.keys(routing.teams)])];
+  // The brain's live routing; a gateway with an injected brain (tests, tools) still shows and stores the rules.
+  const routing = parts?.routing ?? (await LiveRouting.open(options.connection, config.ROUTING_FILE, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log }));
   const knowledgeAdmin = new KnowledgeAdmin(options.connection, brain, {
     embedder: parts?.embedder,
     passages: parts?.passages,
@@ -237,8 +237,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     clock,
     sessionPolicy: consoleSessionPolicy(config),
-    routingFile: config.ROUTING_FILE,
-    teams: () => teams,
+    routing,
+    teams: () => routing.teams(),
     slaMinutes: config.DESK_SLA_MINUTES,
     publicConfig: { PUBLIC_URL: config.PUBLIC_URL, PORT: config.PORT },
     mediaLinks,

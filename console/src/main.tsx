@@ -49,7 +49,7 @@ function App() {
   ) : pathname === '/console/knowledge' ? (
     <KnowledgePage me={me} />
   ) : pathname === '/console/routing' ? (
-    <RoutingPage />
+    <RoutingPage me={me} />
   ) : pathname === '/console/users' ? (
     <UsersPage me={me} />
   ) : pathname === '/console/audit' ? (

@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'channels:read',
   'channels:write',
   'routing:read',
+  'routing:write',
   'users:manage',
   'audit:read',
 ] as const;

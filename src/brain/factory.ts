@@ -74,7 +74,10 @@ export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs
     answerer: parts.answerer,
     passages: inputs.passages,
     intents: inputs.intents,
-    routing: inputs.routing,
+    // A getter: routing saved in the console (src/routing-live.ts) applies from the next decision.
+    get routing() {
+      return inputs.routing;
+    },
     cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
     // The extractive answerer quotes the knowledge base and cannot translate it.
     answerLanguages: settings.KNOWLEDGE_LANGUAGES ?? ['en'],
@@ -122,7 +125,10 @@ export function createOpenAIBrain(settings: BrainSettings, inputs: BrainInputs, 
     answerer: parts.answerer,
     passages: inputs.passages,
     intents: inputs.intents,
-    routing: inputs.routing,
+    // A getter: routing saved in the console (src/routing-live.ts) applies from the next decision.
+    get routing() {
+      return inputs.routing;
+    },
     cannedMinConfidence: settings.CANNED_ANSWER_MIN_CONFIDENCE,
     ...conversationParts(inputs),
     ...(inputs.clock ? { clock: inputs.clock } : {}),

@@ -1,9 +1,16 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import type { Me } from '../../../src/http/console/api-types';
 import { api } from '../api';
 import { Notice, Page, useAction, useLoad } from '../ui';
 
-export function RoutingPage() {
-  const routing = useLoad(() => api<{ file: string; yaml: string; teams: string[] }>('GET', '/console/api/routing'));
+export function RoutingPage({ me }: { me: Me }) {
+  const routing = useLoad(() => api<{ yaml: string; revision: number; origin: string; updatedBy: string | null; teams: string[] }>('GET', '/console/api/routing'));
+  const canWrite = me.permissions.includes('routing:write');
+  const [draft, setDraft] = useState('');
+  const save = useAction();
+  useEffect(() => {
+    if (routing.data) setDraft(routing.data.yaml);
+  }, [routing.data]);
   const [text, setText] = useState('');
   const [preview, setPreview] = useState<{ decision: string; team: string | null; priority: string | null; reason: string | null; intent: string | null }>();
   const action = useAction();
@@ -36,9 +43,30 @@ export function RoutingPage() {
           <h2>Teams</h2>
           <p>{routing.data.teams.join(', ')}</p>
           <h2>
-            Rules <small>{routing.data.file} (edit the file; every gateway reads it at start)</small>
+            Rules <small>{routing.data.origin === 'console' ? `revision ${routing.data.revision}, saved by ${routing.data.updatedBy ?? 'an admin'}` : 'from the routing file'}</small>
           </h2>
-          <pre class="yaml">{routing.data.yaml}</pre>
+          {canWrite ? (
+            <form
+              onSubmit={(e) => {
+                e.preventDefault();
+                void save.run(async () => {
+                  const res = await api<{ revision: number }>('PUT', '/console/api/routing', { yaml: draft });
+                  routing.reload();
+                  return `Saved as revision ${res.revision}: every gateway applies it within seconds.`;
+                });
+              }}
+            >
+              <textarea class="yaml-edit" aria-label="Routing rules (YAML)" rows={24} spellcheck={false} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+              <div class="row">
+                <button type="submit" disabled={save.busy}>
+                  Save rules
+                </button>
+              </div>
+              <Notice message={save.message} failed={save.failed} />
+            </form>
+          ) : (
+            <pre class="yaml">{routing.data.yaml}</pre>
+          )}
         </section>
       )}
     </Page>

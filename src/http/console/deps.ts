@@ -6,6 +6,7 @@ import type { DeskService } from '../../desk/desk';
 import type { MediaLinks } from '../../media/links';
 import type { RateLimits } from '../rate-limits';
 import type { KnowledgeAdmin } from '../../knowledge-admin';
+import type { LiveRouting } from '../../routing-live';
 
 /** What the console's routes need; built in src/gateway.ts beside the other HTTP dependencies. */
 export interface ConsoleDeps {
@@ -17,8 +18,8 @@ export interface ConsoleDeps {
   log: Logger;
   clock: () => Date;
   sessionPolicy: SessionPolicy;
-  /** The routing file every process reads at start (shown read-only). */
-  routingFile: string;
+  /** The routing rules in force (ROUTING_FILE until an admin saves a version here). */
+  routing: LiveRouting;
   /** Teams named in routing.yaml: the inbox's team filter and reassignment targets. */
   teams: () => string[];
   /** Minutes an escalation may wait unclaimed (DESK_SLA_MINUTES); 0: no SLA shown. */
