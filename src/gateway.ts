@@ -21,6 +21,7 @@ import { WebchatHub } from '../adapters/webchat/hub';
 import { openStore, type SecretBox, type Store } from '../conversations';
 import { createApp } from './app';
 import { openAccess, type Access } from './access';
+import { sessionPolicyOf } from './access/sessions';
 import { createConfiguredBrainParts } from './brain-setup';
 import { LiveRouting } from './routing-live';
 import { consoleRoutes } from './http/console';
@@ -103,7 +104,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const availability = new StoreAvailability(options.connection, log, options.embedded);
   const parts = options.brain ? undefined : await createConfiguredBrainParts(config, log, options.connection, clock);
   const brain = options.brain ?? parts!.brain;
-  const access = await openAccess(options.connection, consoleSessionPolicy(config), clock);
+  const access = await openAccess(options.connection, sessionPolicyOf(config), clock);
   const hub = new WebchatHub();
   /** WhatsApp Web sessions this process holds: their replies can only leave from here. */
   const waWebSessions = new WaWebSessions();
@@ -236,7 +237,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     limits,
     log,
     clock,
-    sessionPolicy: consoleSessionPolicy(config),
+    sessionPolicy: sessionPolicyOf(config),
     routing,
     teams: () => routing.teams(),
     slaMinutes: config.DESK_SLA_MINUTES,
@@ -403,8 +404,4 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       availability.close();
     },
   };
-}
-
-function consoleSessionPolicy(config: Config): { idleMs: number; absoluteMs: number } {
-  return { idleMs: config.CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: config.CONSOLE_SESSION_HOURS * 3_600_000 };
 }

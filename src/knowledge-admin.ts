@@ -5,24 +5,13 @@ import { ingestPath, ingestSources, type IngestReport } from '../knowledge/inges
 import { bumpKnowledgeRevision, createKnowledgeModels, isLearnedDocId, type SourceType } from '../knowledge/store';
 import type { PassageSource } from './brain/answer/passages';
 import type { Brain } from './brain/types';
+// The console's API type: what the playground answers, so server and browser cannot drift apart.
+import type { PlaygroundResult } from './http/console/api-types';
 
 const UPLOAD_TYPES: Record<string, SourceType> = { '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html', '.txt': 'txt', '.pdf': 'pdf' };
 
 export class KnowledgeUploadError extends Error {}
 
-export interface PlaygroundAnswer {
-  decision: string;
-  reply: string;
-  citations: Array<{ title: string; url: string | null }>;
-  confidence: number | null;
-  reason: string | null;
-  intent: string | null;
-  language: string | null;
-  /** Where the conversation would go if handed to people, and how urgently. */
-  team: string | null;
-  priority: string | null;
-  passages: Array<{ id: string; title: string; heading: string | null; score: number; text: string }>;
-}
 
 /**
  * The knowledge base as the console manages it: the stored documents, uploads and deletions (each moves the
@@ -81,7 +70,7 @@ export class KnowledgeAdmin {
     return report;
   }
 
-  async ask(question: string): Promise<PlaygroundAnswer> {
+  async ask(question: string): Promise<PlaygroundResult> {
     const [decision, passages] = await Promise.all([
       this.brain.decide({ text: question, channelKind: 'webchat', contact: { aiOptOut: false, vip: false }, conversation: { status: 'bot', unhelpfulTurns: 0 }, history: [] }),
       this.options.passages ? this.options.passages.retrieve(question, 5) : Promise.resolve([]),

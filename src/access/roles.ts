@@ -38,6 +38,11 @@ export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
 
+/** The role that may do less of the two: a token never does more than its owner may do today. */
+export function lesserRole(a: Role, b: Role): Role {
+  return ROLES.indexOf(a) >= ROLES.indexOf(b) ? a : b;
+}
+
 /** Owners are admins who may also manage other owners; only an owner makes or unmakes an owner. */
 export function mayAssignRole(actor: Role, target: Role): boolean {
   if (!can(actor, 'users:manage')) return false;

@@ -9,6 +9,11 @@ export interface SessionPolicy {
   absoluteMs: number;
 }
 
+/** The policy the configuration sets (CONSOLE_IDLE_MINUTES, CONSOLE_SESSION_HOURS), for the gateway and the CLI alike. */
+export function sessionPolicyOf(config: { CONSOLE_IDLE_MINUTES: number; CONSOLE_SESSION_HOURS: number }): SessionPolicy {
+  return { idleMs: config.CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: config.CONSOLE_SESSION_HOURS * 3_600_000 };
+}
+
 /** lastSeenAt is written at most this often: a busy inbox polling every second must not write every second. */
 const TOUCH_EVERY_MS = 60_000;
 

@@ -17,6 +17,12 @@ export class UserInputError extends Error {}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Why an account with these could not be made (the same checks `create` applies), or undefined. */
+export function newUserProblem(email: string, password: string): string | undefined {
+  if (!EMAIL.test(email.trim().toLowerCase())) return `"${email}" is not an email address`;
+  return passwordProblem(password);
+}
+
 export function toUserView(user: UserRecord): UserView {
   return { id: String(user._id), email: user.email, name: user.name, role: user.role, teams: user.teams, createdAt: user.createdAt.toISOString() };
 }

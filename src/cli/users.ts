@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { openAccess } from '../access';
 import { isRole } from '../access/roles';
+import { sessionPolicyOf } from '../access/sessions';
 import { toUserView, UserInputError } from '../access/users';
 import { publicBase } from '../channel-setup';
 import { ConfigError, loadConfig, type Config } from '../config';
@@ -50,7 +51,7 @@ export async function usersCommand(action: string, email: string | undefined, op
   }
   try {
     const now = () => new Date();
-    const access = await openAccess(cli.connection, { idleMs: config.CONSOLE_IDLE_MINUTES * 60_000, absoluteMs: config.CONSOLE_SESSION_HOURS * 3_600_000 }, now);
+    const access = await openAccess(cli.connection, sessionPolicyOf(config), now);
     const print = (value: unknown) => stdout.write(`${JSON.stringify(value, null, 2)}\n`);
     const actor = { kind: 'cli' as const, name: `cli (${process.env.USER ?? 'unknown'})` };
     const password = opts.password ?? randomBytes(12).toString('base64url');

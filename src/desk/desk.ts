@@ -162,7 +162,7 @@ export class DeskService implements HandoffListener {
     switch (act.kind) {
       case 'claim': {
         const { claimed, conversation: after } = await this.store.conversations.claim(conversationId, agent, now);
-        if (!claimed) return { ok: false, message: `Already with ${after?.assigneeName ?? after?.assignee ?? 'someone else'}${after?.status === 'resolved' ? ' (resolved)' : ''}.` };
+        if (!claimed) return { ok: false, message: alreadyWith(after) };
         await tell(`${agent.name} claimed the conversation in the console.`);
         return { ok: true, message: 'Claimed.' };
       }
@@ -196,12 +196,7 @@ export class DeskService implements HandoffListener {
       }
       case 'resolve': {
         if (conversation.status === 'resolved') return { ok: false, message: 'Already resolved.' };
-        const survey = this.options.csatOnResolve ? CSAT_CHOICES : undefined;
-        await this.store.conversations.resolve(conversationId, now, { by: agent.name, ...(survey ? { csatChoices: survey } : {}) });
-        const after = await this.store.conversations.get(conversationId);
-        if (survey && after?.status === 'resolved' && after.csat?.requestedAt && after.csat.score === undefined) {
-          await this.sendToCustomer(after, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.csatQuestion }, { type: 'choices', choices: survey }], `csat-ask:${String(conversationId)}:${after.csat.requestedAt.getTime()}`, now);
-        }
+        await this.resolveAndAskSurvey(conversation, agent, now);
         await tell(`${agent.name} resolved the conversation in the console.`);
         return { ok: true, message: 'Resolved.' };
       }
@@ -412,14 +407,18 @@ export class DeskService implements HandoffListener {
 
   private async claim(channel: ChannelInstance, thread: DeskThreadRecord, conversation: ConversationRecord, agent: Agent, now: Date, key: string): Promise<void> {
     const { claimed, conversation: after } = await this.store.conversations.claim(conversation._id, agent, now);
-    const text = claimed
-      ? `${agent.name} claimed the conversation.`
-      : `Already with ${after?.assigneeName ?? after?.assignee ?? 'someone else'}${after?.status === 'resolved' ? ' (resolved)' : ''}.`;
+    const text = claimed ? `${agent.name} claimed the conversation.` : alreadyWith(after);
     await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text });
     this.log.info({ desk: channel.id, conversation: String(conversation._id), agent: agent.id, claimed }, 'desk: claim');
   }
 
   private async resolve(thread: DeskThreadRecord, conversation: ConversationRecord, agent: Agent, now: Date, key: string): Promise<void> {
+    await this.resolveAndAskSurvey(conversation, agent, now);
+    await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text: `${agent.name} resolved the conversation.` });
+  }
+
+  /** Resolves and, when surveys are on, asks the customer for a rating (from a card button or the console). */
+  private async resolveAndAskSurvey(conversation: ConversationRecord, agent: Agent, now: Date): Promise<void> {
     const survey = this.options.csatOnResolve ? CSAT_CHOICES : undefined;
     await this.store.conversations.resolve(conversation._id, now, { by: agent.name, ...(survey ? { csatChoices: survey } : {}) });
     const after = await this.store.conversations.get(conversation._id);
@@ -427,7 +426,6 @@ export class DeskService implements HandoffListener {
       // Keyed by the resolution, not the click: a repeated click or a crashed re-run asks once.
       await this.sendToCustomer(after, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.csatQuestion }, { type: 'choices', choices: survey }], `csat-ask:${String(conversation._id)}:${after.csat.requestedAt.getTime()}`, now);
     }
-    await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text: `${agent.name} resolved the conversation.` });
   }
 
   /** Queues a message to the customer in the outbox (idempotent by key) and tells the delivery workers. */
@@ -517,6 +515,11 @@ export type ConsoleAct =
 
 function toKeyValues(record: Record<string, string>): Array<{ k: string; v: string }> {
   return Object.entries(record).map(([k, v]) => ({ k, v }));
+}
+
+/** Why a claim did not take: who has the conversation. */
+function alreadyWith(conversation: ConversationRecord | null): string {
+  return `Already with ${conversation?.assigneeName ?? conversation?.assignee ?? 'someone else'}${conversation?.status === 'resolved' ? ' (resolved)' : ''}.`;
 }
 
 function quote(text: string): string {

@@ -104,12 +104,18 @@ export class FailedSignIns {
     private readonly what: string,
   ) {}
 
-  /** Resolves with the credential's verdict; throws a 429 when the key is locked out (before or by this failure). */
-  async check(key: string, verify: () => Promise<boolean>): Promise<boolean> {
-    const locked = await this.limits.spent(this.name, key);
-    if (locked !== undefined) throw new RateLimitedError(locked, this.what);
+  /**
+   * Resolves with the credential's verdict; throws a 429 when any key is locked out (before or by this failure).
+   * Several keys (an address and an account) each count the failure, so spreading guesses over either does not help.
+   */
+  async check(key: string | string[], verify: () => Promise<boolean>): Promise<boolean> {
+    const keys = typeof key === 'string' ? [key] : key;
+    for (const k of keys) {
+      const locked = await this.limits.spent(this.name, k);
+      if (locked !== undefined) throw new RateLimitedError(locked, this.what);
+    }
     if (await verify()) return true;
-    await enforce(this.limits, this.name, key, this.what);
+    for (const k of keys) await enforce(this.limits, this.name, k, this.what);
     return false;
   }
 }

@@ -29,6 +29,9 @@ describe('console access: users, sessions, tokens, throttling, audit', () => {
     expect(await t.gateway.access.users.count()).toBe(0);
     const link = await t.gateway.access.tokens.createSetup(clock.now(), 3_600_000);
     const body = { token: link.token, email: 'Owner@Example.test', name: 'Olga', password: 'a long enough password' };
+    // A typo is refused before the link is spent: the only link keeps working.
+    const typo = await fetch(`${t.url}/console/api/setup`, { method: 'POST', headers: json, body: JSON.stringify({ ...body, password: 'short' }) });
+    expect(typo.status).toBe(400);
     const first = await fetch(`${t.url}/console/api/setup`, { method: 'POST', headers: json, body: JSON.stringify(body) });
     expect(first.status).toBe(201);
     expect(first.headers.get('set-cookie')).toMatch(/sb_session=sbs_[^;]+; Max-Age=28800; Path=\/; HttpOnly; SameSite=Strict/);

@@ -1,8 +1,9 @@
 import { Types } from 'mongoose';
-import { toUserView, UserInputError } from '../../access/users';
-import { isRole } from '../../access/roles';
-import { HttpError, RateLimitedError } from '../errors';
-import { enforce, type RateLimits } from '../rate-limits';
+import type { UserRecord } from '../../access/models';
+import { newUserProblem, toUserView, UserInputError } from '../../access/users';
+import { isRole, lesserRole } from '../../access/roles';
+import { HttpError } from '../errors';
+import { FailedSignIns } from '../rate-limits';
 import type { ConsoleDeps } from './deps';
 import { clearSessionCookie, setSessionCookie } from './principal';
 import { signedIn, type RouteSpec } from './route-table';
@@ -11,6 +12,8 @@ import { requiredString } from './validate';
 /** Sign-in, first-run setup, sign-out, the caller's own profile and personal API tokens. */
 export function authRoutes(deps: ConsoleDeps): RouteSpec[] {
   const { access, clock } = deps;
+  // Per address and per account: once either spent its failures, even the right password waits.
+  const guard = new FailedSignIns(deps.limits, 'signInFailures', 'failed sign-ins');
   return [
     {
       method: 'get',
@@ -29,17 +32,23 @@ export function authRoutes(deps: ConsoleDeps): RouteSpec[] {
       handler: async (ctx) => {
         const body = ctx.req.body as Record<string, unknown>;
         const token = requiredString(body, 'token');
+        const email = requiredString(body, 'email');
+        const password = requiredString(body, 'password');
+        // Checked before the link is spent: a typo must not use up the only link.
+        const problem = newUserProblem(email, password);
+        if (problem) throw new HttpError(400, 'invalid_user', problem);
         const now = clock();
-        await throttleSignIn(deps.limits, ctx.req.ip ?? 'unknown', 'setup');
-        if ((await access.users.count()) > 0) throw new HttpError(409, 'already_set_up', 'the console already has users: sign in instead');
-        if (!(await access.tokens.useSetup(token, now))) {
-          await countFailure(deps.limits, ctx.req.ip ?? 'unknown', 'setup');
+        const spent = await guard.check([`ip:${ctx.req.ip ?? 'unknown'}`, 'account:setup'], async () => {
+          if ((await access.users.count()) > 0) throw new HttpError(409, 'already_set_up', 'the console already has users: sign in instead');
+          return access.tokens.useSetup(token, now);
+        });
+        if (!spent) {
           await ctx.audit({ action: 'setup', outcome: 'refused', detail: 'setup link unknown, used or expired' });
           throw new HttpError(403, 'setup_link_invalid', 'this setup link is used or expired: restart the gateway (or run `switchboard users add`) for a new one');
         }
         let user;
         try {
-          user = await access.users.create({ email: requiredString(body, 'email'), name: String(body.name ?? ''), password: requiredString(body, 'password'), role: 'owner' }, now);
+          user = await access.users.create({ email, name: String(body.name ?? ''), password, role: 'owner' }, now);
         } catch (err) {
           if (err instanceof UserInputError) throw new HttpError(400, 'invalid_user', err.message);
           throw err;
@@ -60,11 +69,11 @@ export function authRoutes(deps: ConsoleDeps): RouteSpec[] {
         const email = requiredString(body, 'email').trim().toLowerCase();
         const password = requiredString(body, 'password');
         const ip = ctx.req.ip ?? 'unknown';
-        await throttleSignIn(deps.limits, ip, email);
-        const user = await access.users.authenticate(email, password);
-        if (!user) {
+        const found: { user?: UserRecord | null } = {};
+        const ok = await guard.check([`ip:${ip}`, `account:${email}`], async () => (found.user = await access.users.authenticate(email, password)) !== null);
+        const user = found.user;
+        if (!ok || !user) {
           await ctx.audit({ action: 'sign_in', outcome: 'refused', target: email, detail: 'wrong email or password' });
-          await countFailure(deps.limits, ip, email);
           throw new HttpError(401, 'sign_in_failed', 'wrong email or password');
         }
         const { secret, session } = await access.sessions.create(user._id, clock(), client(ctx.req));
@@ -144,7 +153,7 @@ export function authRoutes(deps: ConsoleDeps): RouteSpec[] {
         const name = requiredString(body, 'name').trim().slice(0, 80);
         const role = body.role === undefined ? principal.role : body.role;
         if (!isRole(role)) throw new HttpError(400, 'invalid_role', 'role must be owner, admin, agent or analyst');
-        if (!roleWithin(role, principal.role)) {
+        if (lesserRole(role, principal.role) !== role) {
           throw new HttpError(403, 'forbidden', `a token cannot do more than you: your role is ${principal.role}`);
         }
         const { token, record } = await access.tokens.create(principal.user._id, name, role, clock());
@@ -171,24 +180,7 @@ export function authRoutes(deps: ConsoleDeps): RouteSpec[] {
   ];
 }
 
-const ORDER = ['analyst', 'agent', 'admin', 'owner'];
-function roleWithin(role: string, ceiling: string): boolean {
-  return ORDER.indexOf(role) <= ORDER.indexOf(ceiling);
-}
-
 function client(req: { ip?: string | undefined; headers: Record<string, unknown> }): { ip?: string; userAgent?: string } {
   const ua = req.headers['user-agent'];
   return { ...(req.ip ? { ip: req.ip } : {}), ...(typeof ua === 'string' ? { userAgent: ua } : {}) };
-}
-
-/** Once an address or an account spent its failures, even the right password waits for the window. */
-async function throttleSignIn(limits: RateLimits, ip: string, account: string): Promise<void> {
-  for (const key of [`ip:${ip}`, `account:${account}`]) {
-    const wait = await limits.spent('signInFailures', key);
-    if (wait !== undefined) throw new RateLimitedError(wait, 'failed sign-ins');
-  }
-}
-
-async function countFailure(limits: RateLimits, ip: string, account: string): Promise<void> {
-  await Promise.all([`ip:${ip}`, `account:${account}`].map((key) => enforce(limits, 'signInFailures', key, 'failed sign-ins').catch(() => undefined)));
 }

@@ -89,7 +89,7 @@ function principalKey(principal: Principal): string {
 
 function conversationId(raw: unknown): Types.ObjectId {
   const id = String(raw);
-  if (!Types.ObjectId.isValid(id) || !/^[0-9a-f]{24}$/i.test(id)) throw new HttpError(404, 'conversation_not_found', 'no such conversation');
+  if (!/^[0-9a-f]{24}$/i.test(id)) throw new HttpError(404, 'conversation_not_found', 'no such conversation');
   return new Types.ObjectId(id);
 }
 

@@ -3,7 +3,7 @@ import { parse as parseCookie, serialize as serializeCookie } from 'cookie';
 import { safeEqual } from '../../../adapters/crypto';
 import type { Access } from '../../access';
 import type { ActorKind, SessionRecord, UserRecord } from '../../access/models';
-import { ROLE_PERMISSIONS, type Permission, type Role } from '../../access/roles';
+import { lesserRole, ROLE_PERMISSIONS, type Permission, type Role } from '../../access/roles';
 import { FailedSignIns, type RateLimits } from '../rate-limits';
 
 export const SESSION_COOKIE = 'sb_session';
@@ -24,13 +24,6 @@ export interface Principal {
 /** How agents appear on conversations (assignee ids): console users by id, the ADMIN_TOKEN as the operator. */
 export function agentOf(principal: Principal): { id: string; name: string } {
   return principal.user ? { id: `console:${String(principal.user._id)}`, name: principal.user.name } : { id: 'console:admin-token', name: 'Administrator' };
-}
-
-const ROLE_ORDER: Role[] = ['analyst', 'agent', 'admin', 'owner'];
-
-/** A token never does more than its owner may do today (a demoted user's old tokens shrink with them). */
-function lesserRole(a: Role, b: Role): Role {
-  return ROLE_ORDER.indexOf(a) <= ROLE_ORDER.indexOf(b) ? a : b;
 }
 
 export interface AuthenticatorDeps {
