@@ -5,10 +5,12 @@ import type { Embedder } from '../knowledge/embedder';
 import { ingestPath } from '../knowledge/ingest';
 import { loadChunks } from '../knowledge/store';
 import { liveKnowledge } from './knowledge-live';
+import { LiveIntents } from './intents-live';
 import { LiveRouting } from './routing-live';
 import { retrieverPassages, type PassageSource } from './brain/answer/passages';
 import { createEmbeddedBrain, createEmbeddedParts, createOpenAIBrain, createOpenAIParts, loadBrainFiles } from './brain/factory';
 import { knowledgeTopics } from './brain/offtopic';
+import type { IntentSpec } from './brain/catalog/intents';
 import type { Brain } from './brain/types';
 import type { Config } from './config';
 
@@ -28,23 +30,30 @@ export interface ConfiguredBrain {
   passages: PassageSource;
   /** The routing rules in force, editable from the console. */
   routing: LiveRouting;
+  /** The intent catalog in force, editable from the console (a saved one is trained before it is used). */
+  intents: LiveIntents;
   embedder?: Embedder | undefined;
 }
 
 export async function createConfiguredBrainParts(config: Config, log: Logger, connection: Connection, clock?: () => Date): Promise<ConfiguredBrain> {
   const files = loadBrainFiles(config);
   const embedded = config.EMBEDDINGS === 'embedded' ? await loadEmbeddedModel(config, log) : undefined;
-  const embeddedParts = createEmbeddedParts(config, files.intents, embedded, log);
+  // The catalog in force may be one saved in the console; later saves retrain the parts built from it here.
+  let retrain: ((catalog: IntentSpec[]) => Promise<void>) | undefined;
+  const intents = await LiveIntents.open(connection, config.INTENTS_DIR, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log, retrain: (catalog) => retrain?.(catalog) ?? Promise.resolve() });
+  const embeddedParts = createEmbeddedParts(config, intents.intents, embedded, log);
+  retrain = (catalog) => embeddedParts.retrain(catalog);
   await embeddedParts.prepare();
-  const openai = config.OPENAI_API_KEY ? await createOpenAIParts(config, log, files.intents, embeddedParts) : undefined;
+  const openai = config.OPENAI_API_KEY ? await createOpenAIParts(config, log, () => intents.intents, embeddedParts) : undefined;
   if (config.EMBEDDINGS === 'openai' && !openai?.embedder) log.warn('EMBEDDINGS=openai but no provider embedder is available: keyword retrieval only');
   const retrievalEmbedder = config.EMBEDDINGS === 'openai' ? openai?.embedder : embedded;
   const passages = await openKnowledge(config, log, connection, retrievalEmbedder);
   const routing = await LiveRouting.open(connection, config.ROUTING_FILE, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log });
   const inputs = { ...files, passages, ...(embedded ? { embedder: embedded } : {}), ...(clock ? { clock } : {}) };
   Object.defineProperty(inputs, 'routing', { get: () => routing.config, enumerable: true });
+  Object.defineProperty(inputs, 'intents', { get: () => intents.intents, enumerable: true });
   const brain = openai ? createOpenAIBrain(config, inputs, openai) : createEmbeddedBrain(config, inputs, embeddedParts);
-  return { brain, passages, routing, embedder: retrievalEmbedder };
+  return { brain, passages, routing, intents, embedder: retrievalEmbedder };
 }
 
 async function loadEmbeddedModel(config: Config, log: Logger): Promise<Embedder | undefined> {

@@ -23,6 +23,8 @@ import { createApp } from './app';
 import { openAccess, type Access } from './access';
 import { sessionPolicyOf } from './access/sessions';
 import { createConfiguredBrainParts } from './brain-setup';
+import { LiveIntents } from './intents-live';
+import { StoreChanges } from './http/console/store-changes';
 import { LiveRouting } from './routing-live';
 import { consoleRoutes } from './http/console';
 import { KnowledgeAdmin } from './knowledge-admin';
@@ -85,6 +87,8 @@ export interface Gateway {
   connections: ConnectionHost;
   /** Pushes replies waiting for a web chat visitor connected to this process (run by the workers; tests tick it). */
   webchatPending: WebchatPendingSweep;
+  /** Change streams that wake the console's long polls, when the store has them. */
+  storeChanges: StoreChanges;
   /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
   warmAdapters(): Promise<void>;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
@@ -221,14 +225,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // The brain's live routing; a gateway with an injected brain (tests, tools) still shows and stores the rules.
   const routing = parts?.routing ?? (await LiveRouting.open(options.connection, config.ROUTING_FILE, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log }));
+  const intents = parts?.intents ?? (await LiveIntents.open(options.connection, config.INTENTS_DIR, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log }));
   const knowledgeAdmin = new KnowledgeAdmin(options.connection, brain, {
     embedder: parts?.embedder,
     passages: parts?.passages,
     knowledgeDir: config.KNOWLEDGE_DIR,
     baseUrl: config.KNOWLEDGE_BASE_URL ?? (config.PUBLIC_URL ? `${config.PUBLIC_URL}/help` : undefined),
     clock,
+    processId,
   });
   const limits = new RateLimits(options.connection, limitSpecs(config), log);
+  // What the inbox and a conversation show; their long polls wake on these collections' change streams if any.
+  const storeChanges = new StoreChanges(options.connection, ['conversations', 'messages', 'contacts', 'console_presence'], log);
   const consoleSide = consoleRoutes({
     store,
     access,
@@ -239,6 +247,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     clock,
     sessionPolicy: sessionPolicyOf(config),
     routing,
+    intents,
     teams: () => routing.teams(),
     slaMinutes: config.DESK_SLA_MINUTES,
     publicConfig: { PUBLIC_URL: config.PUBLIC_URL, PORT: config.PORT },
@@ -247,6 +256,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     maxJsonBytes: config.MAX_BODY_BYTES,
     livePollMs: Math.max(50, Math.min(config.POLL_MS * 5, 250)),
     liveWaitMs: 20_000,
+    changes: storeChanges,
   });
   // Expired console sessions and stale presence rows: TTL indexes do not run on the stand-in, so a sweep does it.
   const consoleLoops = [
@@ -378,6 +388,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     availability,
     connections,
     webchatPending: pendingSweep,
+    storeChanges,
     startWorkers,
     warmAdapters,
     async listen() {
@@ -402,6 +413,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
       availability.close();
+      await storeChanges.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { Embedder } from '../knowledge/embedder';
 import { ingestPath, ingestSources, type IngestReport } from '../knowledge/ingest';
 import { bumpKnowledgeRevision, createKnowledgeModels, isLearnedDocId, type SourceType } from '../knowledge/store';
 import type { PassageSource } from './brain/answer/passages';
+import { IngestJobs, type IngestJob } from './knowledge-jobs';
 import type { Brain } from './brain/types';
 // The console's API type: what the playground answers, so server and browser cannot drift apart.
 import type { PlaygroundResult } from './http/console/api-types';
@@ -22,8 +23,12 @@ export class KnowledgeAdmin {
   constructor(
     private readonly connection: Connection,
     private readonly brain: Brain,
-    private readonly options: { embedder?: Embedder | undefined; passages?: PassageSource | undefined; knowledgeDir: string; baseUrl?: string | undefined; clock: () => Date },
-  ) {}
+    private readonly options: { embedder?: Embedder | undefined; passages?: PassageSource | undefined; knowledgeDir: string; baseUrl?: string | undefined; clock: () => Date; processId: string },
+  ) {
+    this.jobs = new IngestJobs(connection, options.processId, options.clock);
+  }
+
+  private readonly jobs: IngestJobs;
 
   async documents(): Promise<Array<{ id: string; title: string; sourceType: string; sections: number; contentHash: string; updatedAt: Date }>> {
     const { Document } = createKnowledgeModels(this.connection);
@@ -62,12 +67,22 @@ export class KnowledgeAdmin {
     return true;
   }
 
-  /** Brings the stored knowledge in line with the KNOWLEDGE_DIR folder again (what `npm start` does). */
-  async reingestFolder(): Promise<IngestReport> {
+  /**
+   * Starts bringing the stored knowledge in line with the KNOWLEDGE_DIR folder again (what `npm start` does), as a
+   * job whose progress any process can read (`reingestJob`); throws IngestRunning while one runs.
+   */
+  async startReingest(by: string): Promise<IngestJob> {
     if (this.options.knowledgeDir === 'none') throw new KnowledgeUploadError('KNOWLEDGE_DIR is "none": there is no folder to ingest');
-    const report = await ingestPath(this.connection, this.options.knowledgeDir, this.ingestOptions());
-    await this.options.passages?.refresh?.();
-    return report;
+    const dir = this.options.knowledgeDir;
+    return this.jobs.start(by, async (onProgress) => {
+      const report = await ingestPath(this.connection, dir, { ...this.ingestOptions(), onProgress });
+      await this.options.passages?.refresh?.();
+      return report;
+    });
+  }
+
+  reingestJob(): Promise<IngestJob | null> {
+    return this.jobs.current();
   }
 
   async ask(question: string): Promise<PlaygroundResult> {
@@ -83,6 +98,7 @@ export class KnowledgeAdmin {
       confidence: a.answerScore ?? null,
       reason: decision.kind === 'escalate' ? decision.reason : (a.reason ?? null),
       intent: a.intent ?? null,
+      intentConfidence: a.intentConfidence ?? null,
       language: a.language ?? null,
       team: decision.kind === 'escalate' ? decision.team : (a.team ?? null),
       priority: decision.kind === 'escalate' ? decision.priority : (a.priority ?? null),

@@ -19,6 +19,11 @@ export function parseAdminYaml<S extends z.ZodType>(
   } catch (err) {
     throw new fail(`${origin}: not valid YAML (${(err as Error).message.split('\n')[0]})`);
   }
+  return checkAdminData(schema, data, origin, fail);
+}
+
+/** Checks parsed YAML against its schema, reporting the first problem as parseAdminYaml does. */
+export function checkAdminData<S extends z.ZodType>(schema: S, data: unknown, origin: string, fail: new (message: string) => Error): z.output<S> {
   const parsed = schema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Embedder } from '../../knowledge/embedder';
 import type { Config } from '../config';
 import { EmbeddedAnalyzer } from './analysis/embedded-analyzer';
-import type { Analyzer } from './analysis/types';
+import type { AnalyzeContext, Analysis, Analyzer } from './analysis/types';
 import { ExtractiveAnswerer } from './answer/extractive-answerer';
 import type { PassageSource } from './answer/passages';
 import type { Answerer } from './answer/types';
@@ -40,6 +40,17 @@ export interface EmbeddedParts {
   answerer: Answerer;
   /** Trains what can be trained before traffic (the sentiment model and the intent head over the embedder). */
   prepare(): Promise<void>;
+  /** Trains an intent model on a new catalog (saved in the console) and switches `analyzer` to it once trained. */
+  retrain(intents: IntentSpec[]): Promise<void>;
+}
+
+/** The analyzer in force, switched whole when the intent catalog changes, so one message is read by one model. */
+class SwitchingAnalyzer implements Analyzer {
+  constructor(public current: Analyzer) {}
+
+  analyze(text: string, context: AnalyzeContext): Promise<Analysis> {
+    return this.current.analyze(text, context);
+  }
 }
 
 /** Reads the admin's files; a bad one stops the start naming the file and the problem. */
@@ -53,15 +64,23 @@ export function createEmbeddedParts(settings: BrainSettings, intents: IntentSpec
     embedder ? { embedder, onEmbeddingError: (err) => log?.warn({ err }, 'sentiment: embedding failed; rules only from now on') } : {},
   );
   // The analyzer embeds each message once with the shared encoder and hands the vector to the intent and sentiment heads.
-  const analyzer = new EmbeddedAnalyzer(intents, sentiment, {
-    intentMinConfidence: settings.INTENT_MIN_CONFIDENCE,
-    ...(embedder ? { embedder, onEmbeddingError: (err: unknown) => log?.warn({ err }, 'intent: embedding failed; lexical features for this message') } : {}),
-  });
+  const analyzerFor = (catalog: IntentSpec[]) =>
+    new EmbeddedAnalyzer(catalog, sentiment, {
+      intentMinConfidence: settings.INTENT_MIN_CONFIDENCE,
+      ...(embedder ? { embedder, onEmbeddingError: (err: unknown) => log?.warn({ err }, 'intent: embedding failed; lexical features for this message') } : {}),
+    });
+  const first = analyzerFor(intents);
+  const analyzer = new SwitchingAnalyzer(first);
   return {
     analyzer,
     answerer: new ExtractiveAnswerer({ semantic: settings.ANSWER_MIN_CONFIDENCE, lexical: settings.ANSWER_MIN_SCORE }),
     prepare: async () => {
-      await Promise.all([sentiment.prepare(), analyzer.prepare()]);
+      await Promise.all([sentiment.prepare(), first.prepare()]);
+    },
+    retrain: async (catalog) => {
+      const next = analyzerFor(catalog);
+      await next.prepare();
+      analyzer.current = next;
     },
   };
 }
@@ -73,7 +92,9 @@ export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs
     analyzer: parts.analyzer,
     answerer: parts.answerer,
     passages: inputs.passages,
-    intents: inputs.intents,
+    get intents() {
+      return inputs.intents;
+    },
     // A getter: routing saved in the console (src/routing-live.ts) applies from the next decision.
     get routing() {
       return inputs.routing;
@@ -87,7 +108,7 @@ export function createEmbeddedBrain(settings: BrainSettings, inputs: BrainInputs
 }
 
 /** The provider's parts on one client, budget and breaker, each falling back to the embedded one. */
-export async function createOpenAIParts(config: Config, log: Logger, intents: IntentSpec[], fallback: EmbeddedParts): Promise<OpenAIBrainParts> {
+export async function createOpenAIParts(config: Config, log: Logger, intents: () => IntentSpec[], fallback: EmbeddedParts): Promise<OpenAIBrainParts> {
   const openai = require('./openai') as typeof import('./openai');
   return openai.createOpenAIBrainParts(
     {
@@ -106,7 +127,8 @@ export async function createOpenAIParts(config: Config, log: Logger, intents: In
     },
     {
       logger: log,
-      intents: intents.map((i) => ({ name: i.name, ...(i.description ? { description: i.description } : {}) })),
+      // A function: the catalog saved in the console is offered to the model from the next message.
+      intents: () => intents().map((i) => ({ name: i.name, ...(i.description ? { description: i.description } : {}) })),
       fallbackAnalyzer: fallback.analyzer,
       fallbackAnswerer: fallback.answerer,
     },
@@ -124,7 +146,9 @@ export function createOpenAIBrain(settings: BrainSettings, inputs: BrainInputs, 
     analyzer: parts.analyzer,
     answerer: parts.answerer,
     passages: inputs.passages,
-    intents: inputs.intents,
+    get intents() {
+      return inputs.intents;
+    },
     // A getter: routing saved in the console (src/routing-live.ts) applies from the next decision.
     get routing() {
       return inputs.routing;

@@ -51,13 +51,19 @@ interface Turn {
 export class SupportBrain implements Brain {
   readonly name: string;
   readonly usesHistory = true;
-  private readonly intentsByName: Map<string, IntentSpec>;
+  private indexed: { list: IntentSpec[]; byName: Map<string, IntentSpec> } | undefined;
   private readonly clock: () => Date;
 
   constructor(private readonly parts: SupportBrainParts) {
     this.name = parts.name;
-    this.intentsByName = new Map(parts.intents.map((i) => [i.name, i]));
     this.clock = parts.clock ?? (() => new Date());
+  }
+
+  /** The admin's intent by name, from the catalog in force (it changes when an admin saves one in the console). */
+  private intentNamed(name: string): IntentSpec | undefined {
+    const list = this.parts.intents;
+    if (this.indexed?.list !== list) this.indexed = { list, byName: new Map(list.map((i) => [i.name, i])) };
+    return this.indexed.byName.get(name);
   }
 
   async decide(ctx: BrainContext): Promise<Decision> {
@@ -68,7 +74,7 @@ export class SupportBrain implements Brain {
     const { query } = read;
     const language = replyLanguage(text, read.analysis.language, ctx.conversation.language, this.parts.answerLanguages?.[0]);
     const analysis: Analysis = { ...read.analysis, ...(language ? { language } : {}) };
-    const intent = analysis.intent.outOfScope ? undefined : this.intentsByName.get(analysis.intent.name);
+    const intent = analysis.intent.outOfScope ? undefined : this.intentNamed(analysis.intent.name);
     const routing = route(this.parts.routing, { analysis, ...(intent ? { intent } : {}), vip: ctx.contact.vip, channelKind: ctx.channelKind });
     const notes = annotate(analysis, routing);
     const voice = Voice.for(analysis.language);
@@ -159,7 +165,7 @@ export class SupportBrain implements Brain {
   /** A confident canned intent (a greeting, thanks) is never re-read as a follow-up of the previous question. */
   private standsAlone(analysis: Analysis): boolean {
     if (analysis.wantsHuman) return true;
-    const intent = analysis.intent.outOfScope ? undefined : this.intentsByName.get(analysis.intent.name);
+    const intent = analysis.intent.outOfScope ? undefined : this.intentNamed(analysis.intent.name);
     return !!intent?.answer && analysis.intent.confidence >= this.parts.cannedMinConfidence;
   }
 

@@ -8,6 +8,7 @@ import { percentile } from './percentile';
 export interface BenchConsoleOptions {
   escalations: string;
   loads: string;
+  oplog?: boolean;
 }
 
 /**
@@ -26,7 +27,7 @@ export async function benchConsoleCommand(options: BenchConsoleOptions): Promise
   const progress = (line: string) => process.stderr.write(`${line}\n`);
   const bundle = await consoleBundle();
 
-  const bench = await startBenchGateway({ dbPrefix: 'sb_bench_console', env: { DESK_SLA_MINUTES: '0' } });
+  const bench = await startBenchGateway({ dbPrefix: 'sb_bench_console', env: { DESK_SLA_MINUTES: '0' }, ...(options.oplog ? { oplog: true } : {}) });
   const { gateway } = bench;
   const apiKey = `sk_bench_${randomBytes(12).toString('hex')}`;
   await gateway.store.channels.ensure({ id: 'bench-api', kind: 'api', name: 'Bench API', secrets: { apiKey, signingSecret: 'x' }, apiKey });
@@ -81,6 +82,7 @@ export async function benchConsoleCommand(options: BenchConsoleOptions): Promise
       bundleBytes: { js: bundle.js.length, css: bundle.css.length, jsGzip: bundle.gzipBytes.js, cssGzip: bundle.gzipBytes.css },
       pageLoadMs: stats(pageLoad),
       escalationVisibleMs: stats(live),
+      liveUpdates: gateway.storeChanges.streaming ? 'change streams' : 'poll',
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

@@ -25,9 +25,9 @@ export interface BenchGateway {
  * H2 file, synced before each write is answered; here in a temporary directory, removed at stop), in a database of its
  * own, with the demo knowledge base, logging to stderr (LOG_LEVEL, silent by default) so stdout keeps the result.
  */
-export async function startBenchGateway(options: { dbPrefix: string; env?: Record<string, string>; monitorCommands?: boolean }): Promise<BenchGateway> {
+export async function startBenchGateway(options: { dbPrefix: string; env?: Record<string, string>; monitorCommands?: boolean; /** The embedded store with its oplog, so change streams work. */ oplog?: boolean }): Promise<BenchGateway> {
   const h2Dir = process.env.MONGODB_URI ? undefined : await mkdtemp(join(tmpdir(), 'sb-bench-store-'));
-  const embedded = h2Dir ? await startEmbeddedMongo({ h2File: join(h2Dir, 'switchboard.mv') }) : undefined;
+  const embedded = h2Dir ? await startEmbeddedMongo({ h2File: join(h2Dir, 'switchboard.mv'), ...(options.oplog ? { oplog: true } : {}) }) : undefined;
   const uri = process.env.MONGODB_URI ?? embedded!.uri;
   const connection = await mongoose
     .createConnection(uri, { dbName: `${options.dbPrefix}_${randomBytes(4).toString('hex')}`, maxPoolSize: 50, ...(options.monitorCommands ? { monitorCommands: true } : {}) })

@@ -163,6 +163,7 @@ export async function main(argv: string[]): Promise<void> {
     .description('the console in Chromium: bundle size, inbox page load, and escalation → visible in an open inbox; prints JSON')
     .option('-e, --escalations <n>', 'escalations to watch arrive', '30')
     .option('-l, --loads <n>', 'cold page loads', '10')
+    .option('--oplog', 'the embedded store with its oplog: live updates follow change streams instead of polling')
     .action(async (opts) => (require('./bench-console') as typeof import('./bench-console')).benchConsoleCommand(opts));
 
   program

@@ -103,6 +103,9 @@ describe('console in a real browser', () => {
     expect(await result.getAttribute('data-decision')).toBe('answer');
     expect(await result.locator('.reply').textContent()).toMatch(/35 euros/);
     await shot(page, 'knowledge-playground');
+    // Re-ingesting the folder runs as a job; the page follows it to its report.
+    await page.getByRole('button', { name: 'Re-ingest the knowledge folder' }).click();
+    await page.locator('.reingest[data-job="done"]').getByText(/Last re-ingest .*0 failed/).waitFor();
 
     // The inbox is open, empty, and live.
     await page.getByRole('link', { name: 'Inbox' }).click();
@@ -179,4 +182,60 @@ describe('console in a real browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  it('is usable on a phone and from the keyboard alone', async () => {
+    await t.gateway.access.users.create({ email: 'pia@example.test', name: 'Pia Phone', role: 'agent', password: 'phone password 1' }, new Date());
+    // A customer waiting for a person, so there is a conversation to open.
+    const visitor = await browser.newContext();
+    const chat = await visitor.newPage();
+    await chat.goto(`${t.url}/`);
+    await chat.locator('[data-sb="panel"][data-connection="open"]').waitFor();
+    await chat.locator('[data-sb="input"]').fill('I was charged twice and I want to talk to a person');
+    await chat.locator('[data-sb="send"]').click();
+    await chat.locator('[data-sb="message"][data-author="bot"]', { hasText: /member of our team/ }).waitFor();
+
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    const page = await phone.newPage();
+    const errors = watch(page);
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+
+    // Sign in with the keyboard only: type, Tab, type, Enter.
+    await page.goto(`${t.url}/console/sign-in`);
+    await page.getByLabel('Email', { exact: true }).focus();
+    await page.keyboard.type('pia@example.test');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('phone password 1');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/inbox/);
+
+    // The queue fits the screen (no sideways scrolling), and a row opens with Enter.
+    const row = page.locator('table.inbox tbody tr', { hasText: 'Web chat' }).first();
+    await row.waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    // Nothing in the queue is cut off either (the table clips what does not fit).
+    expect(await page.evaluate(() => document.querySelector('table.inbox')!.scrollWidth - document.querySelector('table.inbox')!.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await row.textContent()).toMatch(/asked for a person.*normal.*billing.*Web chat.*waiting/);
+    await shot(page, 'phone-inbox');
+    await row.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/console\/conversations\/[0-9a-f]{24}$/);
+    await page.locator('.msg-customer', { hasText: 'charged twice' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+
+    // Claim and reply from the keyboard: focus the button, Enter; the composer sends with Ctrl+Enter.
+    await page.getByRole('button', { name: 'Claim' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Claimed.' }).waitFor();
+    await page.getByLabel('Reply').focus();
+    await page.keyboard.type('Pia here, I am refunding the second charge now.');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.msg-agent', { hasText: 'refunding the second charge' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await shot(page, 'phone-conversation');
+    await chat.locator('[data-sb="message"]', { hasText: 'refunding the second charge' }).waitFor();
+
+    expect(errors).toEqual([]);
+    await phone.close();
+    await visitor.close();
+  }, 90_000);
 });

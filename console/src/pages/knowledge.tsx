@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import type { KnowledgeDocumentView, Me, PlaygroundResult } from '../../../src/http/console/api-types';
+import { useEffect, useState } from 'preact/hooks';
+import type { IngestJobView, KnowledgeDocumentView, Me, PlaygroundResult } from '../../../src/http/console/api-types';
 import { api } from '../api';
 import { pct, time } from '../format';
 import { Notice, Page, useAction, useLoad } from '../ui';
@@ -34,11 +34,9 @@ export function KnowledgePage({ me }: { me: Me }) {
             <button type="submit" disabled={action.busy}>
               {action.busy ? 'Ingesting…' : 'Upload'}
             </button>
-            <button type="button" class="secondary" disabled={action.busy} onClick={() => action.run(async () => (await api('POST', '/console/api/knowledge/reingest', {}), docs.reload(), 'The knowledge folder was ingested again.'))}>
-              Re-ingest the knowledge folder
-            </button>
           </form>
           <Notice message={action.message} failed={action.failed} />
+          <Reingest onFinished={docs.reload} />
         </section>
       )}
       <Notice message={docs.error} failed />
@@ -147,5 +145,68 @@ function Playground() {
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * Re-ingesting the knowledge folder runs as a job on the server; this follows its progress (from whichever gateway
+ * answers: the job is in MongoDB), including one another admin started.
+ */
+function Reingest({ onFinished }: { onFinished: () => void }) {
+  const [job, setJob] = useState<IngestJobView | null>(null);
+  const start = useAction();
+  const running = job?.status === 'running';
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const follow = async (wasRunning: boolean) => {
+      try {
+        const next = (await api<{ job: IngestJobView | null }>('GET', '/console/api/knowledge/reingest')).job;
+        if (stopped) return;
+        setJob(next);
+        if (wasRunning && next?.status !== 'running') onFinished();
+        if (next?.status === 'running') timer = setTimeout(() => void follow(true), 500);
+      } catch {
+        if (!stopped) timer = setTimeout(() => void follow(wasRunning), 2_000);
+      }
+    };
+    if (running || job === null) void follow(running);
+    return () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [running]);
+  return (
+    <div class="reingest" data-job={job?.status ?? 'none'}>
+      <button
+        type="button"
+        class="secondary"
+        disabled={start.busy || running}
+        onClick={() => start.run(async () => setJob((await api<{ job: IngestJobView }>('POST', '/console/api/knowledge/reingest', {})).job))}
+      >
+        Re-ingest the knowledge folder
+      </button>
+      <Notice message={start.message} failed={start.failed} />
+      {job && <JobState job={job} />}
+    </div>
+  );
+}
+
+function JobState({ job }: { job: IngestJobView }) {
+  if (job.status === 'running') {
+    return (
+      <p role="status">
+        <progress max={job.total ?? undefined} value={job.total ? job.done : undefined} aria-label="Ingestion progress" /> {job.total ? `${job.done} of ${job.total} files` : 'Listing files…'}
+        {job.currentFile ? ` · ${job.currentFile}` : ''} (started by {job.startedBy})
+      </p>
+    );
+  }
+  if (job.status === 'failed') return <p class="notice error">The last re-ingest failed: {job.error}</p>;
+  const r = job.report;
+  return (
+    <p class="hint result" role="status">
+      Last re-ingest {job.finishedAt ? time(job.finishedAt) : ''}: {r ? `${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged, ${r.failed} failed` : 'finished'}
+      {r && r.failures.length > 0 ? ` (${r.failures.map((f) => `${f.file}: ${f.reason}`).join('; ')})` : ''}.
+    </p>
   );
 }

@@ -113,10 +113,42 @@ export interface PlaygroundResult {
   confidence: number | null;
   reason: string | null;
   intent: string | null;
+  intentConfidence: number | null;
   language: string | null;
   team: string | null;
   priority: string | null;
   passages: Array<{ id: string; title: string; heading: string | null; score: number; text: string }>;
+}
+
+/** An admin file as the console edits it: the YAML in force and where it came from. */
+export interface AdminFileResponse {
+  yaml: string;
+  revision: number;
+  origin: 'file' | 'console';
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export interface IntentSummary {
+  name: string;
+  team: string | null;
+  priority: string;
+  escalate: boolean;
+  canned: boolean;
+  examples: number;
+}
+
+/** The knowledge folder's re-ingest as the console follows it. */
+export interface IngestJobView {
+  status: 'running' | 'done' | 'failed';
+  startedAt: string;
+  startedBy: string;
+  total: number | null;
+  done: number;
+  currentFile: string | null;
+  finishedAt: string | null;
+  report: { added: number; updated: number; unchanged: number; failed: number; failures: Array<{ file: string; reason: string }> } | null;
+  error: string | null;
 }
 
 export interface AuditView {

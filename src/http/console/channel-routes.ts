@@ -5,7 +5,7 @@ import { HttpError } from '../errors';
 import type { ChannelView } from './api-types';
 import type { ConsoleDeps } from './deps';
 import type { RouteSpec } from './route-table';
-import { objectField, optionalString, requiredString } from './validate';
+import { objectField, optionalBoolean, optionalString, requiredString } from './validate';
 
 /**
  * Channel administration, with the CLI's rules (src/channel-setup.ts). Secrets are write-only: a list shows which
@@ -36,7 +36,7 @@ export function channelRoutes(deps: ConsoleDeps): RouteSpec[] {
         const kind = requiredString(body, 'kind', 20);
         if (!CHANNEL_ID.test(id)) throw new HttpError(400, 'invalid_channel_id', 'the channel id takes letters, digits, "_" and "-" (it is part of the webhook URL)');
         if (!isChannelKind(kind)) throw new HttpError(400, 'unknown_kind', `no channel kind "${kind}"`);
-        const settings = objectField(body, 'settings');
+        const settings = settingsRecord(objectField(body, 'settings'));
         const given = stringRecord(objectField(body, 'secrets'), 'secrets');
         if (await store.channels.exists(id)) throw new HttpError(409, 'channel_exists', `channel "${id}" exists: edit it instead`);
         const generated = generatedSecrets(kind, given, settings);
@@ -63,11 +63,12 @@ export function channelRoutes(deps: ConsoleDeps): RouteSpec[] {
         const before = await find(id);
         if (!before) throw new HttpError(404, 'channel_not_found', `no channel "${id}"`);
         const body = ctx.req.body as Record<string, unknown>;
-        const settings = objectField(body, 'settings');
+        const settings = settingsRecord(objectField(body, 'settings'));
         const secrets = stringRecord(objectField(body, 'secrets'), 'secrets');
         const name = optionalString(body, 'name', 120)?.trim();
+        const enabled = optionalBoolean(body, 'enabled');
         await store.channels.update(id, { ...(name ? { name } : {}), settings, ...(Object.keys(secrets).length ? { secrets } : {}) });
-        if (typeof body.enabled === 'boolean') await store.channels.setEnabled(id, body.enabled);
+        if (enabled !== undefined) await store.channels.setEnabled(id, enabled);
         const after = (await find(id))!;
         await ctx.audit({
           action: 'channel.update',
@@ -76,7 +77,7 @@ export function channelRoutes(deps: ConsoleDeps): RouteSpec[] {
             ...(name && name !== before.name ? { name: { from: before.name, to: name } } : {}),
             ...Object.fromEntries(Object.keys(settings).map((k) => [`settings.${k}`, { from: before.settings[k] ?? null, to: after.settings[k] ?? null }])),
             ...(Object.keys(secrets).length ? { secretsReplaced: Object.keys(secrets) } : {}),
-            ...(typeof body.enabled === 'boolean' && body.enabled !== before.enabled ? { enabled: { from: before.enabled, to: body.enabled } } : {}),
+            ...(enabled !== undefined && enabled !== before.enabled ? { enabled: { from: before.enabled, to: enabled } } : {}),
           },
         });
         ctx.res.json({ channel: await view(deps, after) });
@@ -98,10 +99,40 @@ export function channelRoutes(deps: ConsoleDeps): RouteSpec[] {
   ];
 }
 
+const NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * A channel's settings as the CLI writes them: named fields holding text, numbers, booleans, lists and small
+ * nested groups (email's `imap`/`smtp`, a desk's `agents`). A key with "$" or "." would become an update operator
+ * or a nested path once stored, so every name is a plain word, at every depth.
+ */
+function settingsRecord(value: Record<string, unknown>): Record<string, unknown> {
+  const check = (v: unknown, path: string, depth: number): void => {
+    if (v === null || ['number', 'boolean'].includes(typeof v)) return;
+    if (typeof v === 'string') {
+      if (v.length > 2_000) throw new HttpError(400, 'invalid_body', `${path} is longer than 2000 characters`);
+      return;
+    }
+    if (depth >= 4) throw new HttpError(400, 'invalid_body', `${path} is nested too deeply`);
+    if (Array.isArray(v)) {
+      if (v.length > 200) throw new HttpError(400, 'invalid_body', `${path} has more than 200 entries`);
+      v.forEach((item, i) => check(item, `${path}.${i}`, depth + 1));
+      return;
+    }
+    if (typeof v !== 'object') throw new HttpError(400, 'invalid_body', `${path} must be text, a number, true/false, a list or a group`);
+    for (const [k, inner] of Object.entries(v as Record<string, unknown>)) {
+      if (!NAME.test(k)) throw new HttpError(400, 'invalid_body', `${path}: "${k.slice(0, 40)}" is not a valid name`);
+      check(inner, `${path}.${k}`, depth + 1);
+    }
+  };
+  check(value, 'settings', 0);
+  return value;
+}
+
 function stringRecord(value: Record<string, unknown>, field: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) {
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(k)) throw new HttpError(400, 'invalid_body', `${field}: "${k}" is not a valid name`);
+    if (!NAME.test(k)) throw new HttpError(400, 'invalid_body', `${field}: "${k.slice(0, 40)}" is not a valid name`);
     if (typeof v !== 'string') throw new HttpError(400, 'invalid_body', `${field}.${k} must be a string`);
     if (v !== '') out[k] = v;
   }

@@ -6,6 +6,8 @@ import type { DeskService } from '../../desk/desk';
 import type { MediaLinks } from '../../media/links';
 import type { RateLimits } from '../rate-limits';
 import type { KnowledgeAdmin } from '../../knowledge-admin';
+import type { LiveIntents } from '../../intents-live';
+import type { StoreChanges } from './store-changes';
 import type { LiveRouting } from '../../routing-live';
 
 /** What the console's routes need; built in src/gateway.ts beside the other HTTP dependencies. */
@@ -20,6 +22,8 @@ export interface ConsoleDeps {
   sessionPolicy: SessionPolicy;
   /** The routing rules in force (ROUTING_FILE until an admin saves a version here). */
   routing: LiveRouting;
+  /** The intent catalog in force (INTENTS_DIR until an admin saves one here). */
+  intents: LiveIntents;
   /** Teams named in routing.yaml: the inbox's team filter and reassignment targets. */
   teams: () => string[];
   /** Minutes an escalation may wait unclaimed (DESK_SLA_MINUTES); 0: no SLA shown. */
@@ -32,4 +36,6 @@ export interface ConsoleDeps {
   /** Long-poll: how often a waiting request re-reads the store, and how long it waits at most. */
   livePollMs: number;
   liveWaitMs: number;
+  /** Change streams on what the inbox shows, when the store has them (otherwise the long poll polls). */
+  changes?: StoreChanges;
 }

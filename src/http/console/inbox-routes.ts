@@ -8,7 +8,7 @@ import type { ConsoleDeps } from './deps';
 import { answerLive } from './live';
 import { agentOf, type Principal } from './principal';
 import { signedIn, type RouteSpec } from './route-table';
-import { optionalString, requiredString } from './validate';
+import { optionalBoolean, optionalString, requiredString } from './validate';
 
 const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 const VIEWS = new Set(['mine', 'team', 'unassigned', 'all']);
@@ -19,7 +19,7 @@ const TYPING_MS = 6_000;
 
 /** The agent inbox: the queue, one conversation with what the brain read, and the agent's acts on it. */
 export function inboxRoutes(deps: ConsoleDeps): RouteSpec[] {
-  const live = { pollMs: deps.livePollMs, waitMs: deps.liveWaitMs };
+  const live = { pollMs: deps.livePollMs, waitMs: deps.liveWaitMs, changes: deps.changes };
   return [
     {
       method: 'get',
@@ -71,7 +71,9 @@ export function inboxRoutes(deps: ConsoleDeps): RouteSpec[] {
         const principal = signedIn(ctx);
         const id = conversationId(ctx.req.params.id);
         const now = deps.clock();
-        const typing = (ctx.req.body as Record<string, unknown>)?.typing === true && principal.permissions.includes('inbox:write');
+        // Presence is kept for conversations that exist: a made-up id must not leave rows behind.
+        if (!(await deps.store.models.Conversation.exists({ _id: id }))) throw new HttpError(404, 'conversation_not_found', 'no such conversation');
+        const typing = optionalBoolean(ctx.req.body, 'typing') === true && principal.permissions.includes('inbox:write');
         await deps.access.models.Presence.updateOne(
           { _id: `${String(id)}:${principalKey(principal)}` },
           { $set: { conversationId: id, userId: principalKey(principal), name: agentOf(principal).name, seenAt: now, ...(typing ? { typingUntil: new Date(now.getTime() + TYPING_MS) } : {}) } },

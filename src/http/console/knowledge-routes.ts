@@ -1,7 +1,9 @@
 import { KnowledgeUploadError } from '../../knowledge-admin';
+import { IngestRunning, type IngestJob } from '../../knowledge-jobs';
+import type { IngestJobView } from './api-types';
 import { HttpError } from '../errors';
 import type { ConsoleDeps } from './deps';
-import type { RouteSpec } from './route-table';
+import { signedIn, type RouteSpec } from './route-table';
 import { requiredString } from './validate';
 
 /** Uploads larger than this are refused before they are read (PDF manuals are rarely bigger). */
@@ -39,7 +41,7 @@ export function knowledgeRoutes(deps: ConsoleDeps): RouteSpec[] {
       body: 'raw',
       limitBytes: KNOWLEDGE_UPLOAD_MAX_BYTES,
       handler: async (ctx) => {
-        const name = decodeURIComponent(String(ctx.req.headers['x-filename']));
+        const name = fileNameHeader(ctx.req.headers['x-filename']);
         const bytes = ctx.req.body instanceof Buffer ? new Uint8Array(ctx.req.body) : new Uint8Array();
         let report;
         try {
@@ -72,15 +74,27 @@ export function knowledgeRoutes(deps: ConsoleDeps): RouteSpec[] {
       permission: 'knowledge:write',
       surface: 'api',
       handler: async (ctx) => {
-        let report;
+        const principal = signedIn(ctx);
+        let job;
         try {
-          report = await knowledge.reingestFolder();
+          job = await knowledge.startReingest(principal.user?.email ?? principal.name);
         } catch (err) {
           if (err instanceof KnowledgeUploadError) throw new HttpError(400, 'reingest_refused', err.message);
+          if (err instanceof IngestRunning) throw new HttpError(409, 'reingest_running', err.message);
           throw err;
         }
-        await ctx.audit({ action: 'knowledge.reingest', diff: { added: report.added, updated: report.updated, unchanged: report.unchanged, failed: report.failed } });
-        ctx.res.json({ report });
+        await ctx.audit({ action: 'knowledge.reingest', target: 'KNOWLEDGE_DIR', detail: 'started' });
+        ctx.res.status(202).json({ job: jobView(job) });
+      },
+    },
+    {
+      method: 'get',
+      path: '/console/api/knowledge/reingest',
+      permission: 'knowledge:read',
+      surface: 'api',
+      handler: async (ctx) => {
+        const job = await knowledge.reingestJob();
+        ctx.res.json({ job: job ? jobView(job) : null });
       },
     },
     {
@@ -94,4 +108,27 @@ export function knowledgeRoutes(deps: ConsoleDeps): RouteSpec[] {
       },
     },
   ];
+}
+
+/** The upload's name, percent-encoded by the browser (headers are Latin-1); a malformed encoding is the caller's error. */
+function fileNameHeader(header: string | string[] | undefined): string {
+  try {
+    return decodeURIComponent(String(header));
+  } catch {
+    throw new HttpError(400, 'invalid_filename', 'X-Filename must be the file name, percent-encoded (encodeURIComponent)');
+  }
+}
+
+function jobView(job: IngestJob): IngestJobView {
+  return {
+    status: job.status,
+    startedAt: job.startedAt.toISOString(),
+    startedBy: job.startedBy,
+    total: job.total,
+    done: job.done,
+    currentFile: job.currentFile,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+    report: job.report ? { added: job.report.added, updated: job.report.updated, unchanged: job.report.unchanged, failed: job.report.failed, failures: job.report.failures } : null,
+    error: job.error ?? null,
+  };
 }

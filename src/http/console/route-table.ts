@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import escapeHtml from 'escape-html';
 import type { Access } from '../../access';
@@ -55,17 +56,22 @@ export function mountRoutes(router: Router, specs: RouteSpec[], deps: { authenti
       parsers.push(
         spec.body === 'raw'
           ? express.raw({ type: () => true, limit: spec.limitBytes ?? deps.maxJsonBytes })
-          : express.json({ limit: spec.limitBytes ?? deps.maxJsonBytes, type: () => true }),
+          : express.json({ limit: spec.limitBytes ?? deps.maxJsonBytes, type: () => true, verify: refuseInvalidUtf8 }),
       );
     }
     // Who is asking and whether they may, before the body is even read: a refused caller costs no parsing.
     const guard: RequestHandler = (req, res, next) => {
       authorize(spec, req, res, deps).then((allowed) => (allowed ? next() : undefined), next);
     };
-    router[spec.method](spec.path, guard, requestShape(spec), ...parsers, (req, res, next) => {
+    router[spec.method](spec.path, guard, requestShape(spec), ...parsers, inputShape(spec), (req, res, next) => {
       handle(spec, req, res, deps).catch(next);
     });
   }
+}
+
+/** The JSON parser would replace bad bytes with U+FFFD and carry on; we say the body is wrong instead. */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, bytes: Buffer): void {
+  if (!isUtf8(bytes)) throw new HttpError(400, 'invalid_encoding', 'body is not valid UTF-8');
 }
 
 /**
@@ -81,6 +87,30 @@ function requestShape(spec: RouteSpec): RequestHandler {
     }
     if (Number(req.headers['content-length'] ?? 0) > 0 && !req.is('application/json')) {
       return next(new HttpError(415, 'json_required', 'send the body as application/json'));
+    }
+    next();
+  };
+}
+
+/**
+ * What every handler may assume, checked once here: a JSON body is an object (not an array, string or null), and
+ * each query parameter is given once, as text. The query parser turns `?view[$ne]=x` into an object and a repeated
+ * `?view=a&view=b` into an array; a handler reading `typeof q.view === 'string'` would silently fall back to its
+ * default instead of saying the request is wrong.
+ */
+function inputShape(spec: RouteSpec): RequestHandler {
+  return (req, _res, next) => {
+    if (spec.surface !== 'page') {
+      for (const [name, value] of Object.entries(req.query)) {
+        if (typeof value !== 'string') return next(new HttpError(400, 'invalid_query', `query parameter "${name.slice(0, 40)}" must be given once, as text`));
+      }
+    }
+    if (UNSAFE.has(spec.method) && spec.body !== 'raw' && spec.surface === 'api') {
+      const body: unknown = req.body;
+      const empty = body === undefined || (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0);
+      if (!empty && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+        return next(new HttpError(400, 'invalid_body', 'send a JSON object'));
+      }
     }
     next();
   };

@@ -22,3 +22,10 @@ export function objectField(body: unknown, field: string): Record<string, unknow
   if (typeof value !== 'object' || Array.isArray(value)) throw new HttpError(400, 'invalid_body', `"${field}" must be an object`);
   return value as Record<string, unknown>;
 }
+
+export function optionalBoolean(body: unknown, field: string): boolean | undefined {
+  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[field] : undefined;
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'boolean') throw new HttpError(400, 'invalid_body', `"${field}" must be true or false`);
+  return value;
+}
