@@ -199,6 +199,17 @@ const schema = z.object({
   AGENT_ALIAS: z.string().min(1).optional(),
   /** Minutes an escalation may wait unclaimed before the thread gets a reminder (0: no reminders). */
   DESK_SLA_MINUTES: z.coerce.number().min(0).default(15),
+  /** Reports: an answered customer who stays away this long counts as resolved by the AI (docs/metrics.md). */
+  REPORT_ASSUME_RESOLVED_MINUTES: z.coerce.number().min(1).default(30),
+  /** Reports: how often each process folds due outcomes and rebuilds the rollups of changed days (figures lag by this). */
+  REPORT_ROLLUP_SECONDS: z.coerce.number().min(1).default(15),
+  /** Reports: a resolution not reopened within this many days is durable. */
+  REPORT_DURABLE_DAYS: z.coerce.number().min(1).default(7),
+  /** Reports: intents that confirm the bot's answer helped ("thanks, that's it"), comma-separated. */
+  REPORT_CONFIRM_INTENTS: z
+    .string()
+    .default('thanks')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Ask the customer for a 1–5 rating when an agent resolves the conversation. */
   CSAT_ON_RESOLVE: z.stringbool().default(true),
   TRUST_PROXY: trustProxy,

@@ -24,6 +24,7 @@ import { openAccess, type Access } from './access';
 import { sessionPolicyOf } from './access/sessions';
 import { createConfiguredBrainParts } from './brain-setup';
 import { LiveIntents } from './intents-live';
+import { openReporting, reportSettingsOf, type Reporting } from './reporting';
 import { StoreChanges } from './http/console/store-changes';
 import { LiveRouting } from './routing-live';
 import { consoleRoutes } from './http/console';
@@ -89,6 +90,8 @@ export interface Gateway {
   webchatPending: WebchatPendingSweep;
   /** Change streams that wake the console's long polls, when the store has them. */
   storeChanges: StoreChanges;
+  /** Reporting events, outcome rows, daily rollups and the figures read from them. */
+  reporting: Reporting;
   /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
   warmAdapters(): Promise<void>;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
@@ -104,7 +107,9 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, log } = options;
   const clock = options.clock ?? (() => new Date());
-  const store = await openStore(options.connection, options.box);
+  // The reports hear every counted transition from the store's repositories as it happens.
+  const reporting = openReporting(options.connection, reportSettingsOf(config), clock, log);
+  const store = await openStore(options.connection, options.box, { report: reporting.sink });
   const availability = new StoreAvailability(options.connection, log, options.embedded);
   const parts = options.brain ? undefined : await createConfiguredBrainParts(config, log, options.connection, clock);
   const brain = options.brain ?? parts!.brain;
@@ -257,9 +262,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     livePollMs: Math.max(50, Math.min(config.POLL_MS * 5, 250)),
     liveWaitMs: 20_000,
     changes: storeChanges,
+    reporting,
+    embedder: parts?.embedder,
   });
   // Expired console sessions and stale presence rows: TTL indexes do not run on the stand-in, so a sweep does it.
   const consoleLoops = [
+    // Outcomes whose time has come (an answered customer who stayed away; durability) and dirty days' rollups.
+    // Every REPORT_ROLLUP_SECONDS: a busy day is rebuilt from its outcome rows at most that often (a day's rows are
+    // a range read, which the stand-in answers by scanning).
+    new LeaseLoop('reporting', () => reporting.tick(), config.REPORT_ROLLUP_SECONDS * 1_000, log),
     new LeaseLoop(
       'console-sweep',
       async () => {
@@ -389,6 +400,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     connections,
     webchatPending: pendingSweep,
     storeChanges,
+    reporting,
     startWorkers,
     warmAdapters,
     async listen() {

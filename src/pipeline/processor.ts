@@ -239,7 +239,7 @@ export class ConversationProcessor extends EventEmitter {
     }
     if (reply.effects?.aiOptOut) await this.store.contacts.setAiOptOut(message.contactId, true);
     // Withdrawn before anyone took it: back to the bot (a re-run finds it with the bot and handles it as a turn).
-    const withdrawn = reply.effects?.withdraw === true && (await this.store.conversations.returnToBot(conversation._id));
+    const withdrawn = reply.effects?.withdraw === true && (await this.store.conversations.returnToBot(conversation._id, now));
     const parts: Part[] = [{ type: 'text', text: reply.text }];
     if (reply.choices?.length) parts.push({ type: 'choices', choices: reply.choices });
     await this.queueOutbound(conversation, message, { author: { kind: 'bot' }, parts, citations: [], annotations: reply.annotations }, now);
