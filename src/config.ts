@@ -193,6 +193,11 @@ const schema = z.object({
   MEDIA_LINK_TTL_HOURS: z.coerce.number().positive().default(168),
   /** An owner's token for scripts and /admin pages (Bearer, or the Basic password), beside the console's own users and tokens. */
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /**
+   * The Bearer token Prometheus sends to `GET /metrics`. Unset: `/metrics` answers 404 (metrics name channels and
+   * show traffic; see docs/decisions.md, "Metrics and readiness").
+   */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
   /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */

@@ -51,9 +51,13 @@ import { Ingestor } from './pipeline/ingest';
 import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
 import { ConversationProcessor } from './pipeline/processor';
 import { clientIpResolver } from './http/client-ip';
+import { GatewayMetrics, observePipeline, QueueDepth } from './metrics';
+import { checkReadiness } from './readiness';
 import { limitSpecs, RateLimits } from './http/rate-limits';
 
 const HEALTH_PING_TIMEOUT_MS = 2_000;
+/** Queue depth for /metrics is read at most this often, however many Prometheus servers scrape. */
+const QUEUE_DEPTH_CACHE_MS = 5_000;
 
 export interface GatewayOptions {
   config: Config;
@@ -92,6 +96,8 @@ export interface Gateway {
   storeChanges: StoreChanges;
   /** Reporting events, outcome rows, daily rollups and the figures read from them. */
   reporting: Reporting;
+  /** This gateway's Prometheus registry (one per gateway, never prom-client's global one). */
+  metrics: GatewayMetrics;
   /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
   warmAdapters(): Promise<void>;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
@@ -284,7 +290,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ),
   ];
 
+  const metrics = new GatewayMetrics();
+  const queueDepth = new QueueDepth(store.models, metrics, {
+    cacheMs: QUEUE_DEPTH_CACHE_MS,
+    timeoutMs: HEALTH_PING_TIMEOUT_MS,
+    storeAvailable: () => availability.current.available,
+    log,
+  });
+  metrics.beforeScrape(() => queueDepth.refresh());
+  let workersStarted = false;
+  const workerLoops = () => [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops];
+
   const deps: GatewayDeps = {
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    // The connection host is created below; /ready runs only once requests arrive.
+    readiness: () =>
+      checkReadiness({
+        workersStarted: () => workersStarted,
+        loops: () => workerLoops().map((l) => ({ name: l.name, running: l.isRunning })),
+        requiredConnections: () => connections.required(),
+        leases: store.leases,
+        clock,
+      }),
     store,
     registry,
     ingestor,
@@ -379,11 +407,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     registry.warm(enabled, (channel, err) => log.warn({ err, channel: channel.id }, 'channel adapter could not be built; its requests will fail until it is fixed'));
   };
 
-  let workersStarted = false;
+  observePipeline(metrics, { ingestor, processors, deliverers, connections, clock });
+
   const startWorkers = () => {
     if (workersStarted) return;
     workersStarted = true;
-    [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops].forEach((l) => l.start());
+    workerLoops().forEach((l) => l.start());
     connections.start();
   };
 
@@ -401,6 +430,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webchatPending: pendingSweep,
     storeChanges,
     reporting,
+    metrics,
     startWorkers,
     warmAdapters,
     async listen() {
@@ -417,7 +447,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop() {
       // First: no more inbound events, and the leases are released so another process connects at once.
       await connections.stop();
-      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops].map((l) => l.stop()));
+      await Promise.all(workerLoops().map((l) => l.stop()));
       for (const client of wss.clients) client.terminate();
       wss.close();
       if (server.listening) {

@@ -126,6 +126,18 @@ export class ConnectionHost extends EventEmitter {
     return this.wanted.filter((c) => filter(c) && !this.held.has(c.id)).map((c) => c.id);
   }
 
+  /** The enabled channels that need a connection, read from the store (every process computes the same list). */
+  async required(): Promise<ChannelInstance[]> {
+    const channels = (await Promise.all(this.kinds.map((kind) => this.store.channels.listEnabled(kind)))).flat();
+    const needs = this.options.needsConnection;
+    return needs ? channels.filter((c) => needs(c)) : channels;
+  }
+
+  /** Per channel that needed a connection at the last pass: whether this process holds it (the metrics' gauge). */
+  states(): { channelId: string; kind: ChannelKind; held: boolean }[] {
+    return this.wanted.map((c) => ({ channelId: c.id, kind: c.kind, held: this.held.has(c.id) }));
+  }
+
   start(): void {
     if (this.running || this.kinds.length === 0) return;
     this.running = true;
@@ -169,9 +181,7 @@ export class ConnectionHost extends EventEmitter {
     if (!this.running) return;
     let channels: ChannelInstance[];
     try {
-      channels = (await Promise.all(this.kinds.map((kind) => this.store.channels.listEnabled(kind)))).flat();
-      const needs = this.options.needsConnection;
-      if (needs) channels = channels.filter((c) => needs(c));
+      channels = await this.required();
     } catch (err) {
       // The store is unreachable: keep what runs until its lease may have lapsed, then stop it (see renew).
       this.log.warn({ err }, 'connection host could not list channels');
