@@ -4,6 +4,7 @@ import type { ChannelInstance, ChannelKind, InboundEvent } from '../../adapters/
 import type { Store } from '../../conversations';
 import type { InboundOutcome } from '../pipeline/inbound';
 import { EventSpool } from './spool';
+import { storeTimeout } from '../store/timeout';
 
 /** A platform connection that must be open in exactly one process: a Discord gateway session, Slack Socket Mode. */
 export interface StatefulConnection {
@@ -315,7 +316,7 @@ export class ConnectionHost extends EventEmitter {
       if (spooled && (await spooled.has(channel.id))) return this.hold(spooled, channel.id, event);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await (spooled ? withTimeout(this.ingestor.ingest(channel, event), this.options.spool!.attemptTimeoutMs ?? 2_000) : this.ingestor.ingest(channel, event));
+          return await (spooled ? storeTimeout(this.ingestor.ingest(channel, event), this.options.spool!.attemptTimeoutMs ?? 2_000) : this.ingestor.ingest(channel, event));
         } catch (err) {
           if (attempt >= attempts) {
             if (spooled) {
@@ -400,15 +401,6 @@ export class ConnectionHost extends EventEmitter {
   }
 }
 
-/** Rejects after `ms` if `promise` has not settled; the promise itself runs on (and its late rejection is ignored). */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
-  });
-  promise.catch(() => {});
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function fingerprint(channel: ChannelInstance): string {
   return JSON.stringify([channel.kind, channel.settings, channel.secrets]);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Models } from '../../conversations/models';
 import type { GatewayMetrics } from './metrics';
+import { storeTimeout } from '../store/timeout';
 
 export interface QueueDepthOptions {
   /** How long one reading serves scrapes: several Prometheus servers scraping every process must not each cost three counts. */
@@ -57,7 +58,7 @@ export class QueueDepth {
     const maxTimeMS = this.options.timeoutMs;
     try {
       // Jobs hold only in-flight work (the claim index's `kind` prefix); `delivery.status` is indexed on messages.
-      const [process, deliver, deadLetters] = await withTimeout(
+      const [process, deliver, deadLetters] = await storeTimeout(
         Promise.all([
           Job.countDocuments({ kind: 'process' }).maxTimeMS(maxTimeMS),
           Job.countDocuments({ kind: 'deliver' }).maxTimeMS(maxTimeMS),
@@ -85,11 +86,3 @@ export class QueueDepth {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
-  });
-  promise.catch(() => {});
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}

@@ -119,6 +119,17 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
         }
       }
     };
+    /** The tally of an episode the AI resolved: the bot was involved, and it counts as resolved. */
+    const resolvedByAi = (how: 'confirmed' | 'assumed') => {
+      truth.involved += 1;
+      truth.aiResolved += 1;
+      if (how === 'confirmed') truth.aiConfirmed += 1;
+      truth.resolved += 1;
+    };
+    const countEpisode = () => {
+      truth.conversations += 1;
+      truth.byChannel[channelKind] = (truth.byChannel[channelKind] ?? 0) + 1;
+    };
     // Long conversations: extra answered exchanges with the bot, or (once people have it) messages to the agent.
     let minute = 0;
     const padding = () => {
@@ -133,17 +144,12 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
         padding();
         answer((minute += 1));
         say((minute += 1), { decision: 'answer', intent: 'thanks' });
-        truth.involved += 1;
-        truth.aiResolved += 1;
-        truth.aiConfirmed += 1;
-        truth.resolved += 1;
+        resolvedByAi('confirmed');
         break;
       case 'ai_assumed':
         padding();
         answer((minute += 1));
-        truth.involved += 1;
-        truth.aiResolved += 1;
-        truth.resolved += 1;
+        resolvedByAi('assumed');
         break;
       case 'ai_helpful':
         padding();
@@ -151,10 +157,7 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
         // The customer first rated it down, then changed their mind: the latest verdict counts.
         ep().push([(minute += 1), { type: 'rated', key: 'a1', value: 'unhelpful' }]);
         ep().push([(minute += 1), { type: 'rated', key: 'a1', value: 'helpful' }]);
-        truth.involved += 1;
-        truth.aiResolved += 1;
-        truth.aiConfirmed += 1;
-        truth.resolved += 1;
+        resolvedByAi('confirmed');
         truth.helpfulRatings += 1;
         break;
       case 'unhelpful_handoff':
@@ -188,10 +191,7 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
       case 'reopened': {
         answer((minute += 1));
         say((minute += 1), { decision: 'answer', intent: 'thanks' });
-        truth.involved += 1;
-        truth.aiResolved += 1;
-        truth.aiConfirmed += 1;
-        truth.resolved += 1;
+        resolvedByAi('confirmed');
         truth.reopened += 1;
         // Two days later the customer writes into the same thread: not durable, and a second episode.
         ep().push([(minute += 2880), { type: 'reopened' }]);
@@ -199,13 +199,11 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
         say((minute += 1), { decision: 'escalate', reason: 'customer_request' });
         human((minute += 1), 'customer_request', true);
         toAgent(minute + 2);
-        truth.conversations += 1;
-        truth.byChannel[channelKind] = (truth.byChannel[channelKind] ?? 0) + 1;
+        countEpisode();
         break;
       }
     }
-    truth.conversations += 1;
-    truth.byChannel[channelKind] = (truth.byChannel[channelKind] ?? 0) + 1;
+    countEpisode();
 
     episodes.forEach((facts, episode) => {
       const rows: ReportEventRow[] = facts.map(([m, fact], n) => ({
