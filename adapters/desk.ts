@@ -89,6 +89,16 @@ export interface ThreadPost {
   buttons?: DeskButton[];
 }
 
+/** A message of its own in a desk channel, outside any escalation thread: an operations alert. */
+export interface DeskNotice {
+  title: string;
+  text: string;
+  fields: Array<{ label: string; value: string }>;
+  /** Where to look (the console view). */
+  url?: string;
+  tone: 'warning' | 'critical' | 'resolved';
+}
+
 export interface DeskSurface {
   readonly kind: Extract<ChannelKind, 'slack' | 'teams'>;
   /** `nonce` is carried by the card where the platform can (Slack message metadata), for `findCard` and `cardNonce`. */
@@ -102,6 +112,8 @@ export interface DeskSurface {
   cardNonce?(channel: string, rootId: string): Promise<string | undefined>;
   updateCard(thread: DeskThreadRef, card: EscalationCard): Promise<void>;
   postInThread(thread: DeskThreadRef, post: ThreadPost): Promise<{ id?: string }>;
+  /** Posts a notice as a new message in `target` (alerts: src/alerts/notify.ts). */
+  postNotice(target: DeskTarget, notice: DeskNotice): Promise<{ id?: string }>;
   /** Display name of a platform user (for attribution and "claimed by"); undefined when the platform will not say. */
   userName?(userId: string): Promise<string | undefined>;
 }

@@ -16,6 +16,11 @@ export interface LeaseRecord {
   renewedAt: Date;
   /** Incremented by every takeover (never by a renewal), so stale holders can be told apart from the current one. */
   fencing: number;
+  /**
+   * For leases on a connection: the holder says its session is up. False from the takeover until the connection
+   * has started, and whenever it reports itself down, so "held" alone never passes for "working" (`/ready`, alerts).
+   */
+  up?: boolean;
 }
 
 const leaseSchema = new Schema<LeaseRecord>(
@@ -26,6 +31,7 @@ const leaseSchema = new Schema<LeaseRecord>(
     acquiredAt: { type: Date, required: true },
     renewedAt: { type: Date, required: true },
     fencing: { type: Number, default: 0 },
+    up: Boolean,
   },
   { versionKey: false },
 );
@@ -57,7 +63,7 @@ export class LeaseRepository {
       // upsert tries to insert a second `_id` and fails with a duplicate key, which means "held".
       const taken = await this.Lease.findOneAndUpdate(
         { _id: name, leaseUntil: { $lte: now } },
-        { $set: { owner, leaseUntil, acquiredAt: now, renewedAt: now }, $inc: { fencing: 1 } },
+        { $set: { owner, leaseUntil, acquiredAt: now, renewedAt: now, up: false }, $inc: { fencing: 1 } },
         { upsert: true, returnDocument: 'after', lean: true },
       );
       return (taken as LeaseRecord | null) ?? null;
@@ -73,9 +79,15 @@ export class LeaseRepository {
     return res.matchedCount === 1;
   }
 
+  /** The holder's word on whether what it holds works (see `up`); only the holder's word counts. */
+  async markUp(name: string, owner: string, up: boolean): Promise<boolean> {
+    const res = await this.Lease.updateOne({ _id: name, owner }, { $set: { up } });
+    return res.matchedCount === 1;
+  }
+
   /** Gives the lease up at once (clean shutdown), so another process need not wait for it to expire. */
   async release(name: string, owner: string): Promise<boolean> {
-    const res = await this.Lease.updateOne({ _id: name, owner }, { $set: { leaseUntil: EPOCH }, $unset: { owner: 1 } });
+    const res = await this.Lease.updateOne({ _id: name, owner }, { $set: { leaseUntil: EPOCH, up: false }, $unset: { owner: 1 } });
     return res.matchedCount === 1;
   }
 

@@ -198,6 +198,13 @@ const schema = z.object({
    * show traffic; see docs/decisions.md, "Metrics and readiness").
    */
   METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /** Alert rules and targets (docs/alerts.md); missing: the built-in rules, notifying nobody until the console adds targets. */
+  ALERTS_FILE: z.string().min(1).default('./alerts.yaml'),
+  /** How often the evaluating process (one at a time, by lease) evaluates the alert rules. */
+  ALERT_EVALUATE_SECONDS: z.coerce.number().min(1).default(30),
+  /** Alert email without an email channel (`via`): an SMTP URL (smtp://user:pass@host:587) and the sender. */
+  ALERT_SMTP_URL: z.string().min(1).optional(),
+  ALERT_EMAIL_FROM: z.string().min(1).optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
   /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */

@@ -25,11 +25,13 @@ import { sessionPolicyOf } from './access/sessions';
 import { createConfiguredBrainParts } from './brain-setup';
 import { LiveIntents } from './intents-live';
 import { openReporting, reportSettingsOf, type Reporting } from './reporting';
+import { observeForAlerts, openAlerts, type Alerts } from './alerts';
 import { StoreChanges } from './http/console/store-changes';
 import { LiveRouting } from './routing-live';
 import { consoleRoutes } from './http/console';
 import { KnowledgeAdmin } from './knowledge-admin';
 import type { Brain } from './brain/types';
+import type { ChannelInstance } from '../adapters/types';
 import type { Config } from './config';
 import { ConnectionHost } from './connections';
 import { printQrToTerminal } from './connections/qr';
@@ -56,6 +58,9 @@ import { checkReadiness } from './readiness';
 import { limitSpecs, RateLimits } from './http/rate-limits';
 
 const HEALTH_PING_TIMEOUT_MS = 2_000;
+
+/** Of the kinds with a connection factory: Slack on the Events API and WhatsApp on the Cloud API hold none. */
+const connectionNeeded = (channel: ChannelInstance) => (channel.kind === 'slack' ? slackUsesSocketMode(channel) : channel.kind === 'whatsapp' ? usesWhatsAppWeb(channel) : true);
 /** Queue depth for /metrics is read at most this often, however many Prometheus servers scrape. */
 const QUEUE_DEPTH_CACHE_MS = 5_000;
 
@@ -68,6 +73,8 @@ export interface GatewayOptions {
   brain?: Brain;
   /** Override for tests that drive adapters against local peers. */
   fetch?: typeof fetch;
+  /** Where alert webhooks' signing secrets are read (`secretEnv`); default: process.env. */
+  env?: Record<string, string | undefined>;
   clock?: () => Date;
   random?: () => number;
   /** WhatsApp Web clients (tests inject one with the library's events; the real one needs web.whatsapp.com). */
@@ -96,6 +103,8 @@ export interface Gateway {
   storeChanges: StoreChanges;
   /** Reporting events, outcome rows, daily rollups and the figures read from them. */
   reporting: Reporting;
+  /** Alert rules, the signals they read, the evaluator (one process at a time) and the notices it sends. */
+  alerts: Alerts;
   /** This gateway's Prometheus registry (one per gateway, never prom-client's global one). */
   metrics: GatewayMetrics;
   /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
@@ -387,11 +396,32 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           }),
       },
       // Slack channels on the Events API (webhooks) and WhatsApp on the Cloud API hold no connection.
-      needsConnection: (channel) => (channel.kind === 'slack' ? slackUsesSocketMode(channel) : channel.kind === 'whatsapp' ? usesWhatsAppWeb(channel) : true),
+      needsConnection: connectionNeeded,
     },
     log,
     clock,
   );
+  // Alerts: every process counts signals; one at a time (a lease) evaluates the rules and sends the notices.
+  const alerts = await openAlerts({
+    connection: options.connection,
+    store,
+    availability,
+    rulesFile: config.ALERTS_FILE,
+    checkEveryMs: config.KNOWLEDGE_REFRESH_MS,
+    evaluateEveryMs: config.ALERT_EVALUATE_SECONDS * 1_000,
+    requiredConnections: () => connections.required(),
+    isStateful: (channel) => connections.kinds.includes(channel.kind) && connectionNeeded(channel),
+    desk: (channel) => surfaces.get(channel),
+    fetch: options.fetch ?? fetch,
+    env: { ...(options.env ?? process.env), ALERT_SMTP_URL: config.ALERT_SMTP_URL, ALERT_EMAIL_FROM: config.ALERT_EMAIL_FROM },
+    timeoutMs: config.DELIVERY_TIMEOUT_MS,
+    publicUrl: config.PUBLIC_URL,
+    processId,
+    clock,
+    log,
+  });
+  observeForAlerts(alerts.signals, { ingestor, processors, deliverers });
+  consoleLoops.push(new LeaseLoop('alerts', () => alerts.evaluator.tick(), config.ALERT_EVALUATE_SECONDS * 1_000, log));
   const server = createServer(createApp(deps));
   // Slow clients must not hold sockets forever; webhooks are small.
   server.headersTimeout = 20_000;
@@ -414,6 +444,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     workersStarted = true;
     workerLoops().forEach((l) => l.start());
     connections.start();
+    alerts.start();
   };
 
   return {
@@ -430,6 +461,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     webchatPending: pendingSweep,
     storeChanges,
     reporting,
+    alerts,
     metrics,
     startWorkers,
     warmAdapters,
@@ -448,6 +480,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // First: no more inbound events, and the leases are released so another process connects at once.
       await connections.stop();
       await Promise.all(workerLoops().map((l) => l.stop()));
+      await alerts.stop().catch((err: unknown) => log.warn({ err }, 'alert signals not flushed at stop'));
       for (const client of wss.clients) client.terminate();
       wss.close();
       if (server.listening) {

@@ -29,7 +29,8 @@ export async function checkReadiness(sources: ReadinessSources): Promise<Readine
   const now = sources.clock();
   const required = await sources.requiredConnections();
   const holders = await Promise.all(required.map((channel) => sources.leases.holder(connectionLeaseName(channel.id, channel.kind), now)));
-  const unheld = required.filter((_channel, i) => !holders[i]).map((channel) => ({ channelId: channel.id, kind: channel.kind }));
+  // Held and up: a holder still starting its connection, or whose session dropped, is not ready either.
+  const unheld = required.filter((_channel, i) => !holders[i]?.up).map((channel) => ({ channelId: channel.id, kind: channel.kind }));
   const connections = { ready: unheld.length === 0, unheld };
   return { ready: workers.ready && connections.ready, workers, connections };
 }

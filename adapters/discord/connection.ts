@@ -16,6 +16,8 @@ export interface DiscordConnectionDeps {
 export interface DiscordConnection {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The gateway session is up (false while discord.js reconnects on its own). */
+  connected(): boolean;
 }
 
 /** Guilds (channel and thread cache), guild and DM messages, and their content (a privileged intent). */
@@ -34,6 +36,8 @@ export function createDiscordConnection(
   const settings = discordSettings(channel);
   const log = deps.log;
   let client: Client | undefined;
+  /** The gateway session is up: ready or resumed, not since disconnected or reconnecting. */
+  let up = false;
 
   const self = (c: Client): DiscordSelf => ({ botUserId: c.user?.id, threads: settings.threads });
 
@@ -73,7 +77,14 @@ export function createDiscordConnection(
       c.on(Events.MessageCreate, onMessage(c));
       c.on(Events.InteractionCreate, onInteraction);
       c.on(Events.Error, (err) => log?.error({ err, channel: channel.id }, 'discord client error'));
-      c.on(Events.ShardDisconnect, (event) => log?.warn({ channel: channel.id, code: event.code }, 'discord gateway disconnected'));
+      c.on(Events.ShardDisconnect, (event) => {
+        up = false;
+        log?.warn({ channel: channel.id, code: event.code }, 'discord gateway disconnected');
+      });
+      c.on(Events.ShardReconnecting, () => (up = false));
+      c.on(Events.Invalidated, () => (up = false));
+      c.on(Events.ShardResume, () => (up = true));
+      c.on(Events.ShardReady, () => (up = true));
       let timer: NodeJS.Timeout | undefined;
       try {
         const ready = new Promise<void>((resolve, reject) => {
@@ -81,6 +92,7 @@ export function createDiscordConnection(
           timer = setTimeout(() => reject(new Error('discord gateway did not become ready in time')), deps.readyTimeoutMs ?? 30_000);
         });
         await Promise.all([c.login(settings.botToken), ready]);
+        up = true;
         log?.info({ channel: channel.id, bot: c.user?.id }, 'discord gateway connected');
       } catch (err) {
         client = undefined;
@@ -91,9 +103,12 @@ export function createDiscordConnection(
       }
     },
 
+    connected: () => client !== undefined && up,
+
     async stop() {
       const c = client;
       client = undefined;
+      up = false;
       // Closes the socket with 1000: Discord ends the session, and the next holder identifies afresh.
       if (c) await c.destroy();
     },

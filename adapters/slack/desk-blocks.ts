@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { DeskButton, EscalationCard, ThreadPost } from '../desk';
+import type { DeskButton, DeskNotice, EscalationCard, ThreadPost } from '../desk';
 
 type KnownBlock = types.KnownBlock;
 
@@ -77,4 +77,18 @@ export function threadPostBlocks(post: ThreadPost): { text: string; blocks?: Kno
   const text = cap(`${POST_PREFIX[post.kind]} ${author}${post.kind === 'assist' ? post.text : escapeMrkdwn(post.text)}`);
   if (!post.buttons?.length) return { text };
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }, ...buttons(post.buttons, `desk-post:${Date.now().toString(36)}`)] };
+}
+
+const NOTICE_BADGE: Record<DeskNotice['tone'], string> = { critical: ':red_circle:', warning: ':large_orange_circle:', resolved: ':white_check_mark:' };
+
+/** An alert as Block Kit: the title with its tone, what is wrong, the facts as fields, and a link to the console. */
+export function noticeBlocks(notice: DeskNotice): { text: string; blocks: KnownBlock[] } {
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: cap(`${NOTICE_BADGE[notice.tone]} *${escapeMrkdwn(notice.title)}*\n${escapeMrkdwn(notice.text)}`) } },
+  ];
+  if (notice.fields.length) {
+    blocks.push({ type: 'section', fields: notice.fields.slice(0, 10).map((f) => ({ type: 'mrkdwn' as const, text: cap(`*${escapeMrkdwn(f.label)}:* ${escapeMrkdwn(f.value)}`, 1900) })) });
+  }
+  if (notice.url) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `<${notice.url}|Open in the console>` }] });
+  return { text: `${notice.title}: ${notice.text}`, blocks };
 }

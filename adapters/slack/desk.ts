@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import type { DeskSurface, DeskTarget, DeskThreadRef, EscalationCard, ThreadPost } from '../desk';
+import type { DeskNotice, DeskSurface, DeskTarget, DeskThreadRef, EscalationCard, ThreadPost } from '../desk';
 import type { ChannelInstance } from '../types';
 import { slackClient } from './client';
-import { escalationBlocks, threadPostBlocks } from './desk-blocks';
+import { escalationBlocks, noticeBlocks, threadPostBlocks } from './desk-blocks';
 import { fromSlackError } from './errors';
 
 /** The message metadata type our escalation cards carry (with `{nonce}`): how a card is recognised when read back. */
@@ -86,6 +86,16 @@ export function createSlackDesk(channel: ChannelInstance, deps: { timeoutMs: num
         // A reminder is also shown in the channel: an unclaimed escalation must not hide in a thread.
         const broadcast = post.kind === 'reminder' ? { reply_broadcast: true } : {};
         const result = await client.chat.postMessage({ channel: thread.channel, thread_ts: thread.rootId, text, ...(blocks ? { blocks } : {}), ...broadcast, unfurl_links: false });
+        return result.ts ? { id: result.ts } : {};
+      } catch (err) {
+        throw fromSlackError(err, 'chat.postMessage');
+      }
+    },
+
+    async postNotice(target: DeskTarget, notice: DeskNotice): Promise<{ id?: string }> {
+      const { text, blocks } = noticeBlocks(notice);
+      try {
+        const result = await client.chat.postMessage({ channel: target.channel, text, blocks, unfurl_links: false });
         return result.ts ? { id: result.ts } : {};
       } catch (err) {
         throw fromSlackError(err, 'chat.postMessage');

@@ -1,5 +1,5 @@
 import type { Activity, ConversationParameters } from '@microsoft/agents-activity';
-import type { DeskSurface, DeskTarget, DeskThreadRef, EscalationCard, ThreadPost } from '../desk';
+import type { DeskNotice, DeskSurface, DeskTarget, DeskThreadRef, EscalationCard, ThreadPost } from '../desk';
 import { AdapterError, type ChannelInstance } from '../types';
 import { splitConversationId, threadConversationId } from './activity';
 import { deskButtonsCard, escalationCard } from './cards';
@@ -26,40 +26,49 @@ export function createTeamsDesk(channel: ChannelInstance, deps: TeamsAdapterDeps
     return messageActivity('', bot, escalationCard(card));
   }
 
+  /** POSTs /v3/conversations into a channel: a new thread whose root is `activity`. */
+  async function startThread(target: DeskTarget, activity: Activity): Promise<DeskThreadRef> {
+    const serviceUrl = serviceUrlOf(target.extra);
+    const tenantId = target.extra?.tenantId ?? config.tenantId;
+    // TeamsInfo's sendMessageToTeamsChannel does the same, but needs a turn we do not have.
+    const params: ConversationParameters & { bot?: BotAccount } = {
+      isGroup: true,
+      channelData: { channel: { id: target.channel }, ...(tenantId ? { tenant: { id: tenantId } } : {}), ...(target.extra?.teamId ? { team: { id: target.extra.teamId } } : {}) },
+      activity,
+      ...(tenantId ? { tenantId } : {}),
+      ...(bot ? { bot } : {}),
+    };
+    try {
+      const client = await connector.client(serviceUrl);
+      const created = await client.createConversation(params);
+      // The root's id is `activityId`; some connectors only encode it in the thread's conversation id.
+      const rootId = created?.activityId || (created?.id ? splitConversationId(created.id).rootId : undefined);
+      if (!rootId) throw new AdapterError('unavailable', 'createConversation returned no activity id', { channel: 'teams', platformCode: 'no_activity_id' });
+      return {
+        channel: target.channel,
+        rootId,
+        extra: {
+          conversationId: created.id || threadConversationId(target.channel, rootId),
+          serviceUrl: serviceUrl!,
+          ...(tenantId ? { tenantId } : {}),
+          ...(target.extra?.teamId ? { teamId: target.extra.teamId } : {}),
+        },
+      };
+    } catch (err) {
+      throw fromTeamsError(err, 'createConversation', clock());
+    }
+  }
+
   return {
     kind: 'teams',
 
     async postCard(target: DeskTarget, card: EscalationCard): Promise<DeskThreadRef> {
-      const serviceUrl = serviceUrlOf(target.extra);
-      const tenantId = target.extra?.tenantId ?? config.tenantId;
-      // POST /v3/conversations into a channel starts a thread whose root is the activity (TeamsInfo's
-      // sendMessageToTeamsChannel does the same, but needs a turn we do not have).
-      const params: ConversationParameters & { bot?: BotAccount } = {
-        isGroup: true,
-        channelData: { channel: { id: target.channel }, ...(tenantId ? { tenant: { id: tenantId } } : {}), ...(target.extra?.teamId ? { team: { id: target.extra.teamId } } : {}) },
-        activity: cardActivity(card),
-        ...(tenantId ? { tenantId } : {}),
-        ...(bot ? { bot } : {}),
-      };
-      try {
-        const client = await connector.client(serviceUrl);
-        const created = await client.createConversation(params);
-        // The root's id is `activityId`; some connectors only encode it in the thread's conversation id.
-        const rootId = created?.activityId || (created?.id ? splitConversationId(created.id).rootId : undefined);
-        if (!rootId) throw new AdapterError('unavailable', 'createConversation returned no activity id', { channel: 'teams', platformCode: 'no_activity_id' });
-        return {
-          channel: target.channel,
-          rootId,
-          extra: {
-            conversationId: created.id || threadConversationId(target.channel, rootId),
-            serviceUrl: serviceUrl!,
-            ...(tenantId ? { tenantId } : {}),
-            ...(target.extra?.teamId ? { teamId: target.extra.teamId } : {}),
-          },
-        };
-      } catch (err) {
-        throw fromTeamsError(err, 'createConversation', clock());
-      }
+      return startThread(target, cardActivity(card));
+    },
+
+    async postNotice(target: DeskTarget, notice: DeskNotice): Promise<{ id?: string }> {
+      const thread = await startThread(target, messageActivity(noticeText(notice), bot));
+      return { id: thread.rootId };
     },
 
     async updateCard(thread: DeskThreadRef, card: EscalationCard): Promise<void> {
@@ -84,6 +93,15 @@ export function createTeamsDesk(channel: ChannelInstance, deps: TeamsAdapterDeps
       }
     },
   };
+}
+
+const NOTICE_MARK: Record<DeskNotice['tone'], string> = { critical: '🔴', warning: '🟠', resolved: '✅' };
+
+/** An alert as Teams markdown: the title, what is wrong, the facts, a link to the console. */
+function noticeText(notice: DeskNotice): string {
+  const lines = [`${NOTICE_MARK[notice.tone]} **${notice.title}**`, '', notice.text, '', ...notice.fields.map((f) => `- **${f.label}:** ${f.value}`)];
+  if (notice.url) lines.push('', `[Open in the console](${notice.url})`);
+  return lines.join('\n');
 }
 
 function threadOf(thread: DeskThreadRef): string {

@@ -10,6 +10,11 @@ import { storeTimeout } from '../store/timeout';
 export interface StatefulConnection {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Whether the session is up now (after `start` resolved). A client that reconnects on its own (discord.js) can
+   * sit in "reconnecting" for ever while its process renews the lease; the host gives such a connection up.
+   */
+  connected?(): boolean;
 }
 
 /**
@@ -56,6 +61,8 @@ export interface ConnectionHostOptions {
 
 /** The longest a process waits before trying a connection that keeps failing to start again. */
 const MAX_START_BACKOFF_MS = 5 * 60_000;
+/** A held connection that reports itself down for this many lease periods is given up (see `checkHealth`). */
+const DOWN_LEASES = 3;
 
 export const connectionLeaseName = (channelId: string, kind: ChannelKind) => `connection:${kind}:${channelId}`;
 
@@ -68,6 +75,10 @@ interface Held {
   fencing: number;
   /** Set while `start()` runs. */
   starting?: Promise<void> | undefined;
+  /** When the started connection was first seen down (it may come back on its own). */
+  downSince?: number | undefined;
+  /** What the lease row last said of it (`up`), so only changes are written. */
+  reportedUp?: boolean;
 }
 
 /**
@@ -222,11 +233,50 @@ export class ConnectionHost extends EventEmitter {
       return;
     }
     held.leaseUntil = now.getTime() + this.options.leaseMs;
+    if (await this.checkHealth(channel, held, now)) return;
     // Changed secrets or settings (a new token): reconnect with them, keeping the lease.
     if (fingerprint(channel) !== held.fingerprint) {
       await this.stopConnection(channel.id, held);
       await this.connect(channel, held.fencing, held.leaseUntil);
     }
+  }
+
+  /**
+   * Gives up a connection that has been down for DOWN_LEASES lease periods: the lease goes back, so the channel
+   * shows as unheld (`/ready`, the channel-down alert) and any process, this one after its back-off, starts afresh.
+   * Without this a client stuck reconnecting keeps the lease and the channel looks fine while nothing arrives.
+   */
+  private async checkHealth(channel: ChannelInstance, held: Held, now: Date): Promise<boolean> {
+    if (held.starting) return false;
+    const up = held.connection.connected ? held.connection.connected() : true;
+    await this.reportUp(channel, held, up);
+    if (up) {
+      held.downSince = undefined;
+      return false;
+    }
+    held.downSince ??= now.getTime();
+    const downMs = now.getTime() - held.downSince;
+    if (downMs < this.options.leaseMs * DOWN_LEASES) return false;
+    this.recordStartFailure(channel.id);
+    this.log.error({ channel: channel.id, downMs }, 'connection down too long: giving it up so it can start afresh');
+    await this.drop(channel.id, 'release');
+    this.emit('lost', channel.id);
+    return true;
+  }
+
+  private async reportUp(channel: ChannelInstance, held: Held, up: boolean): Promise<void> {
+    if (held.reportedUp === up) return;
+    await this.store.leases.markUp(connectionLeaseName(channel.id, channel.kind), this.options.owner, up);
+    held.reportedUp = up;
+  }
+
+  /** One more failure for this process's back-off on the channel; returns the delay before it tries again. */
+  private recordStartFailure(channelId: string): { failures: number; delayMs: number } {
+    const failures = (this.backoff.get(channelId)?.failures ?? 0) + 1;
+    const tickMs = Math.max(50, Math.floor(this.options.leaseMs / 3));
+    const delayMs = Math.min(tickMs * 2 ** (failures - 1), MAX_START_BACKOFF_MS);
+    this.backoff.set(channelId, { failures, notBefore: this.clock().getTime() + delayMs });
+    return { failures, delayMs };
   }
 
   private async acquire(channel: ChannelInstance): Promise<void> {
@@ -255,15 +305,17 @@ export class ConnectionHost extends EventEmitter {
     held.starting = connection
       .start()
       .then(
-        () => {
+        async () => {
           this.backoff.delete(channel.id);
+          if (this.held.get(channel.id) !== held) return;
+          // Up before 'started' is told: whoever waits for it may read the lease row next.
+          await this.reportUp(channel, held, held.connection.connected ? held.connection.connected() : true).catch((err: unknown) =>
+            this.log.warn({ err, channel: channel.id }, 'connection state not recorded; the next pass records it'),
+          );
           if (this.held.get(channel.id) === held) this.emit('started', channel.id);
         },
         async (err: unknown) => {
-          const failures = (this.backoff.get(channel.id)?.failures ?? 0) + 1;
-          const tickMs = Math.max(50, Math.floor(this.options.leaseMs / 3));
-          const delayMs = Math.min(tickMs * 2 ** (failures - 1), MAX_START_BACKOFF_MS);
-          this.backoff.set(channel.id, { failures, notBefore: this.clock().getTime() + delayMs });
+          const { failures, delayMs } = this.recordStartFailure(channel.id);
           this.log.error({ err, channel: channel.id, failures, retryInMs: delayMs }, 'connection failed to start');
           if (this.held.get(channel.id) !== held) return;
           this.held.delete(channel.id);
