@@ -257,6 +257,26 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const limits = new RateLimits(options.connection, limitSpecs(config), log);
   // What the inbox and a conversation show; their long polls wake on these collections' change streams if any.
   const storeChanges = new StoreChanges(options.connection, ['conversations', 'messages', 'contacts', 'console_presence'], log);
+  // Alerts: every process counts signals; one at a time (a lease) evaluates the rules and sends the notices.
+  const alerts = await openAlerts({
+    connection: options.connection,
+    store,
+    availability,
+    rulesFile: config.ALERTS_FILE,
+    checkEveryMs: config.KNOWLEDGE_REFRESH_MS,
+    evaluateEveryMs: config.ALERT_EVALUATE_SECONDS * 1_000,
+    requiredConnections: () => connections.required(),
+    isStateful: (channel) => connections.kinds.includes(channel.kind) && connectionNeeded(channel),
+    desk: (channel) => surfaces.get(channel),
+    fetch: options.fetch ?? fetch,
+    env: { ...(options.env ?? process.env), ALERT_SMTP_URL: config.ALERT_SMTP_URL, ALERT_EMAIL_FROM: config.ALERT_EMAIL_FROM },
+    timeoutMs: config.DELIVERY_TIMEOUT_MS,
+    publicUrl: config.PUBLIC_URL,
+    processId,
+    clock,
+    log,
+  });
+  observeForAlerts(alerts.signals, { ingestor, processors, deliverers });
   const consoleSide = consoleRoutes({
     store,
     access,
@@ -278,6 +298,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     liveWaitMs: 20_000,
     changes: storeChanges,
     reporting,
+    alerts,
     embedder: parts?.embedder,
   });
   // Expired console sessions and stale presence rows: TTL indexes do not run on the stand-in, so a sweep does it.
@@ -286,6 +307,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // Every REPORT_ROLLUP_SECONDS: a busy day is rebuilt from its outcome rows at most that often (a day's rows are
     // a range read, which the stand-in answers by scanning).
     new LeaseLoop('reporting', () => reporting.tick(), config.REPORT_ROLLUP_SECONDS * 1_000, log),
+    // Runs in every process; only the holder of the evaluator lease evaluates (the others return at once).
+    new LeaseLoop('alerts', () => alerts.evaluator.tick(), config.ALERT_EVALUATE_SECONDS * 1_000, log),
     new LeaseLoop(
       'console-sweep',
       async () => {
@@ -401,27 +424,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log,
     clock,
   );
-  // Alerts: every process counts signals; one at a time (a lease) evaluates the rules and sends the notices.
-  const alerts = await openAlerts({
-    connection: options.connection,
-    store,
-    availability,
-    rulesFile: config.ALERTS_FILE,
-    checkEveryMs: config.KNOWLEDGE_REFRESH_MS,
-    evaluateEveryMs: config.ALERT_EVALUATE_SECONDS * 1_000,
-    requiredConnections: () => connections.required(),
-    isStateful: (channel) => connections.kinds.includes(channel.kind) && connectionNeeded(channel),
-    desk: (channel) => surfaces.get(channel),
-    fetch: options.fetch ?? fetch,
-    env: { ...(options.env ?? process.env), ALERT_SMTP_URL: config.ALERT_SMTP_URL, ALERT_EMAIL_FROM: config.ALERT_EMAIL_FROM },
-    timeoutMs: config.DELIVERY_TIMEOUT_MS,
-    publicUrl: config.PUBLIC_URL,
-    processId,
-    clock,
-    log,
-  });
-  observeForAlerts(alerts.signals, { ingestor, processors, deliverers });
-  consoleLoops.push(new LeaseLoop('alerts', () => alerts.evaluator.tick(), config.ALERT_EVALUATE_SECONDS * 1_000, log));
   const server = createServer(createApp(deps));
   // Slow clients must not hold sockets forever; webhooks are small.
   server.headersTimeout = 20_000;

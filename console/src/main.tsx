@@ -10,6 +10,7 @@ import { ConversationPage } from './pages/conversation';
 import { InboxPage } from './pages/inbox';
 import { KnowledgePage } from './pages/knowledge';
 import { RoutingPage } from './pages/routing';
+import { AlertsPage } from './pages/alerts';
 import { UsersPage } from './pages/users';
 import { interceptLinks, usePath } from './router';
 
@@ -19,6 +20,7 @@ const NAV: Array<{ href: string; label: string; permission?: string }> = [
   { href: '/console/knowledge', label: 'Knowledge', permission: 'knowledge:read' },
   { href: '/console/routing', label: 'Routing', permission: 'routing:read' },
   { href: '/console/reports', label: 'Reports', permission: 'reports:read' },
+  { href: '/console/alerts', label: 'Alerts', permission: 'reports:read' },
   { href: '/console/users', label: 'Users', permission: 'users:manage' },
   { href: '/console/audit', label: 'Audit log', permission: 'audit:read' },
   { href: '/console/account', label: 'Account' },
@@ -67,6 +69,8 @@ function App() {
     <RoutingPage me={me} />
   ) : pathname === '/console/reports' ? (
     <Lazy load={() => import('./pages/reports').then((m) => m.ReportsPage)} />
+  ) : pathname === '/console/alerts' ? (
+    <AlertsPage me={me} />
   ) : pathname === '/console/users' ? (
     <UsersPage me={me} />
   ) : pathname === '/console/audit' ? (

@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   'users:manage',
   'audit:read',
   'reports:read',
+  /** Alert rules and targets (reading them is reports:read). */
+  'alerts:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

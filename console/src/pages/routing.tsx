@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import type { AdminFileResponse, IntentSummary, Me } from '../../../src/http/console/api-types';
 import { api } from '../api';
+import { AdminFileEditor } from '../admin-file-editor';
 import { Notice, Page, useAction, useLoad } from '../ui';
 
 interface Preview {
@@ -109,36 +110,5 @@ function PreviewPanel() {
         </p>
       )}
     </section>
-  );
-}
-
-function AdminFileEditor(props: { title: string; label: string; file: AdminFileResponse; origin: string; canWrite: boolean; save: (yaml: string) => Promise<string> }) {
-  const [draft, setDraft] = useState('');
-  const save = useAction();
-  useEffect(() => setDraft(props.file.yaml), [props.file]);
-  return (
-    <>
-      <h2>
-        {props.title} <small>{props.file.origin === 'console' ? `revision ${props.file.revision}, saved by ${props.file.updatedBy ?? 'an admin'}` : `from ${props.origin}`}</small>
-      </h2>
-      {props.canWrite ? (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void save.run(() => props.save(draft));
-          }}
-        >
-          <textarea class="yaml-edit" aria-label={props.label} rows={24} spellcheck={false} value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
-          <div class="row">
-            <button type="submit" disabled={save.busy}>
-              Save {props.title.toLowerCase()}
-            </button>
-          </div>
-          <Notice message={save.message} failed={save.failed} />
-        </form>
-      ) : (
-        <pre class="yaml">{props.file.yaml}</pre>
-      )}
-    </>
   );
 }

@@ -187,3 +187,39 @@ export interface QueueReport {
   slaMinutes: number;
   teams: Array<{ team: string; waiting: number; unassigned: number; slaAtRisk: number; oldestWaitingS: number }>;
 }
+
+/** One alert (a rule and subject) as the console lists it. */
+export interface AlertView {
+  id: string;
+  rule: string;
+  kind: string;
+  severity: 'warning' | 'critical';
+  subject: string;
+  state: 'pending' | 'firing' | 'resolved';
+  summary: string;
+  since: string;
+  firingSince: string | null;
+  resolvedAt: string | null;
+  lastNotifiedAt: string | null;
+  /** The console path that shows it. */
+  path: string;
+}
+
+export interface AlertNoticeView {
+  id: string;
+  target: string;
+  type: string;
+  status: 'queued' | 'sent' | 'dead';
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  summary: string;
+}
+
+export interface AlertsResponse extends AdminFileResponse {
+  rules: Array<{ name: string; kind: string; severity: string; enabled: boolean; pendingMinutes: number; resendMinutes: number; resolveAfterMinutes: number; notify: string[] }>;
+  targets: Array<{ name: string; type: 'desk' | 'email' | 'webhook'; detail: string }>;
+  alerts: AlertView[];
+  notices: AlertNoticeView[];
+}

@@ -9,6 +9,7 @@ import type { KnowledgeAdmin } from '../../knowledge-admin';
 import type { LiveIntents } from '../../intents-live';
 import type { StoreChanges } from './store-changes';
 import type { Reporting } from '../../reporting';
+import type { Alerts } from '../../alerts';
 import type { Embedder } from '../../../knowledge/embedder';
 import type { LiveRouting } from '../../routing-live';
 
@@ -42,6 +43,8 @@ export interface ConsoleDeps {
   embedder?: Embedder | undefined;
   /** Reporting events, outcomes and rollups (src/reporting). */
   reporting: Reporting;
+  /** Alert rules, alerts and their notices (src/alerts). */
+  alerts: Alerts;
   /** Change streams on what the inbox shows, when the store has them (otherwise the long poll polls). */
   changes?: StoreChanges;
 }

@@ -24,6 +24,7 @@ const PAGES: Array<{ path: string; permission: RouteGuard }> = [
   { path: '/console/users', permission: 'users:manage' },
   { path: '/console/audit', permission: 'audit:read' },
   { path: '/console/reports', permission: 'reports:read' },
+  { path: '/console/alerts', permission: 'reports:read' },
   { path: '/console/account', permission: 'signed-in' },
 ];
 
