@@ -32,6 +32,8 @@ export type Send = (target: AlertTarget, notice: AlertNotice) => Promise<void>;
  */
 export class NoticeOutbox {
   private readonly inMemory: NoticeRow[] = [];
+  /** Rows sent or given up while the store was away: recorded once it is back, so the console's history is whole. */
+  private unrecorded: NoticeRow[] = [];
 
   constructor(
     private readonly connection: Connection,
@@ -71,11 +73,19 @@ export class NoticeOutbox {
     for (const row of [...this.inMemory]) {
       if (row.nextAttemptAt > now) continue;
       const outcome = await this.attempt(row, send, now);
-      if (outcome.status !== 'queued') this.inMemory.splice(this.inMemory.indexOf(row), 1);
-      else Object.assign(row, outcome);
+      Object.assign(row, outcome);
+      if (outcome.status !== 'queued') {
+        this.inMemory.splice(this.inMemory.indexOf(row), 1);
+        this.unrecorded.push(row);
+      }
       if (outcome.status === 'sent') sent += 1;
     }
     if (!storeAvailable) return sent;
+    if (this.unrecorded.length) {
+      const rows = this.unrecorded;
+      await this.enqueue(rows);
+      this.unrecorded = this.unrecorded.filter((r) => !rows.includes(r));
+    }
     const due = await this.rows.find({ status: 'queued', nextAttemptAt: { $lte: now } }).limit(100).toArray();
     for (const row of due) {
       const outcome = await this.attempt(row, send, now);
