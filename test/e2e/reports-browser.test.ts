@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
+import { CallbackPeer } from '../support/callback-peer';
+import { testClock } from '../support/clock';
 import { postMessage, startTestGateway, type TestGateway } from '../support/gateway';
 import { until } from '../support/until';
 
@@ -11,10 +13,15 @@ const SHOTS = process.env.CONSOLE_SCREENSHOTS;
 describe('reports in a real browser', () => {
   let t: TestGateway;
   let browser: Browser;
+  let hook: CallbackPeer;
+  const clock = testClock();
 
   beforeAll(async () => {
+    process.env.SB_TEST_BROWSER_ALERT_SECRET = 'browser-alert-secret';
+    hook = await new CallbackPeer().start();
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium (or set CHROMIUM_PATH)`);
-    t = await startTestGateway('reports_browser');
+    // No alerts.yaml: the built-in rules; the loop's own runs are an hour apart, the test runs the evaluator itself.
+    t = await startTestGateway('reports_browser', { clock: clock.now, env: { ALERTS_FILE: '/nonexistent/alerts.yaml', ALERT_EVALUATE_SECONDS: '3600' } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     if (SHOTS) mkdirSync(SHOTS, { recursive: true });
     // One conversation the bot resolves (confirmed by a thanks), one the customer hands to people.
@@ -30,6 +37,8 @@ describe('reports in a real browser', () => {
   afterAll(async () => {
     await browser?.close();
     await t?.stop();
+    await hook?.stop();
+    delete process.env.SB_TEST_BROWSER_ALERT_SECRET;
   });
 
   it('shows the figures with a chart, opens the conversations behind one, and downloads the export', async () => {
@@ -68,6 +77,42 @@ describe('reports in a real browser', () => {
     const csv = readFileSync((await download.path())!, 'utf8').trim().split('\n');
     expect(csv).toHaveLength(3);
     expect(download.suggestedFilename()).toMatch(/^switchboard-conversations-.*\.csv$/);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('lists a firing alert, saves a target in the rules editor and sends it a test notice', async () => {
+    // The hand-off above waits for a person: past the built-in queue rule's 30 minutes and its 5-minute pending window.
+    clock.advance(31 * 60_000);
+    await t.gateway.alerts.evaluator.tick();
+    clock.advance(6 * 60_000);
+    await t.gateway.alerts.evaluator.tick();
+    await t.gateway.access.users.create({ email: 'olga@example.test', name: 'Olga Owner', role: 'owner', password: 'owner password 12' }, clock.now());
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${t.url}/console/sign-in?next=%2Fconsole%2Falerts`);
+    await page.getByLabel('Email', { exact: true }).fill('olga@example.test');
+    await page.getByLabel('Password', { exact: true }).fill('owner password 12');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/console\/alerts/);
+
+    const firing = page.locator('.alerts li.alert-firing');
+    await firing.first().waitFor();
+    expect(await firing.count()).toBe(1);
+    expect(await firing.first().textContent()).toMatch(/Firing · warning.*Queue over SLA.*1 conversation of team \w+ waiting over 30 min/);
+
+    const editor = page.getByLabel('Alert rules (YAML)');
+    const yaml = await editor.inputValue();
+    await editor.fill(yaml.replace('notify: {}', `notify:\n  pager: { webhook: "${hook.url}", secretEnv: SB_TEST_BROWSER_ALERT_SECRET }`));
+    await page.getByRole('button', { name: 'Save alert rules and targets' }).click();
+    await page.getByText(/Saved as revision 1/).waitFor();
+    await page.getByRole('button', { name: 'Send test' }).click();
+    await page.getByText('Test notice sent to pager.').waitFor();
+    expect(hook.received.map((r) => r.json.type)).toEqual(['alert.test']);
+    await shot(page, 'alerts');
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
