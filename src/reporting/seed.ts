@@ -45,8 +45,9 @@ export interface SeedTruth {
 const CHANNELS: Array<[string, number]> = [['webchat', 0.4], ['email', 0.2], ['whatsapp', 0.2], ['api', 0.1], ['slack', 0.1]];
 const INTENTS: Array<[string, string]> = [['track_order', 'orders'], ['return_item', 'returns'], ['refund_status', 'billing'], ['payment_problem', 'billing'], ['change_address', 'orders'], ['account_access', 'support']];
 /**
- * The teams' business hours: two closed at the weekend (Berlin, whose clocks change on 2026-10-25; New York, open
- * Saturdays), one in Tokyo, and support without hours (always open). On whole hours, as `steppedBusinessMs` needs.
+ * The teams' business hours: Berlin (clocks change on 2026-10-25) and Tokyo closed at the weekend, New York open on
+ * Saturdays (clocks change on 2026-11-01), support without hours (always open). On whole hours, as
+ * `steppedBusinessMs` needs.
  */
 export const SEED_TEAM_HOURS: Record<string, BusinessHours | null> = {
   orders: { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'], open: '09:00', close: '17:00' },
@@ -129,7 +130,7 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
     let story = pick(rand, STORIES);
     let start = options.now.getTime() - (1440 + Math.floor(rand() * span)) * MIN;
     if (story === 'weekend_wait') {
-      // A Friday afternoon (UTC 14:00–16:00: late afternoon in Berlin, morning in New York), answered on Monday.
+      // A Friday 14:00–16:00 UTC (late afternoon in Berlin, morning in New York, night in Tokyo), answered on Monday.
       const weekendStart = fridayAfternoon(start, options, rand);
       if (weekendStart === undefined) story = 'requested';
       else {
@@ -239,7 +240,7 @@ export async function seedReports(connection: Connection, options: SeedOptions, 
         toAgent(minute + 2);
         break;
       case 'weekend_wait': {
-        // Handed off on Friday afternoon; a person answers on Monday morning (09:00–12:00 Berlin) and resolves it.
+        // Handed off on Friday; a person answers on Monday (08:00–11:00 UTC: the morning in Berlin) and resolves it.
         answer((minute += 1));
         say((minute += 1), { decision: 'escalate', reason: 'customer_request' });
         truth.involved += 1;
