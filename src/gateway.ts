@@ -245,6 +245,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // The brain's live routing; a gateway with an injected brain (tests, tools) still shows and stores the rules.
   const routing = parts?.routing ?? (await LiveRouting.open(options.connection, config.ROUTING_FILE, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log }));
+  // Business-hours durations in the reports are measured in the hours this routing gives each team.
+  reporting.useHours((team) => routing.hoursOf(team));
   const intents = parts?.intents ?? (await LiveIntents.open(options.connection, config.INTENTS_DIR, { checkEveryMs: config.KNOWLEDGE_REFRESH_MS, log }));
   const knowledgeAdmin = new KnowledgeAdmin(options.connection, brain, {
     embedder: parts?.embedder,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { LiveAdminFile } from './admin-file-live';
+import type { BusinessHours } from './brain/routing/hours';
 import { parseRouting, type RoutingConfig } from './brain/routing/rules';
 
 /** Routing rules, teams and business hours as every gateway process applies them (ROUTING_FILE, or the console's). */
@@ -20,6 +21,11 @@ export class LiveRouting extends LiveAdminFile<RoutingConfig> {
   /** The rules in force. */
   get config(): RoutingConfig {
     return this.value;
+  }
+
+  /** A team's business hours in force now; null when it has none (or no team): always open. */
+  hoursOf(team: string | null): BusinessHours | null {
+    return (team === null ? undefined : this.config.teams[team]?.hours) ?? null;
   }
 
   teams(): string[] {

@@ -15,10 +15,15 @@ export interface CheckReport {
   ok: boolean;
 }
 
-const COMPARED_OUTCOME: Array<keyof OutcomeRow> = ['events', 'involved', 'aiResolved', 'aiResolution', 'handedOff', 'handoffReason', 'resolved', 'durable', 'firstBotResponseMs', 'firstHumanResponseMs', 'resolutionMs', 'csat', 'helpfulRatings', 'unhelpfulRatings', 'team', 'intent', 'language'];
+const COMPARED_OUTCOME: Array<keyof OutcomeRow> = ['events', 'involved', 'aiResolved', 'aiResolution', 'handedOff', 'handoffReason', 'resolved', 'durable', 'firstBotResponseMs', 'firstHumanResponseMs', 'resolutionMs', 'firstHumanResponseBusinessMs', 'resolutionBusinessMs', 'csat', 'helpfulRatings', 'unhelpfulRatings', 'team', 'intent', 'language'];
 
+/**
+ * A field a row was stored without (written before the field existed: the business-hours durations) compares as
+ * the empty value of its kind, which is what the fold gives for events that carry no hours.
+ */
 function differing<T extends object>(a: T, b: T, fields: Array<keyof T>): string[] {
-  return fields.filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f])).map(String);
+  const empty = (other: unknown) => (Array.isArray(other) ? [] : null);
+  return fields.filter((f) => JSON.stringify(a[f] ?? empty(b[f])) !== JSON.stringify(b[f] ?? empty(a[f]))).map(String);
 }
 
 /**

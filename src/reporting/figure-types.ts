@@ -41,6 +41,9 @@ export interface Figures {
   firstBotResponse: DurationFigure;
   firstHumanResponse: DurationFigure;
   resolutionTime: DurationFigure;
+  /** The same in the team's business hours: first reply over the episodes with one, resolution over those people resolved */
+  firstHumanResponseBusiness: DurationFigure;
+  resolutionTimeBusiness: DurationFigure;
   /** Mean survey score 1 … 5, over answered surveys */
   csat: number | null;
   csatResponses: number;

@@ -60,6 +60,9 @@ export function figuresOf(rows: DailyRollup[], options: { durations?: boolean } 
     firstBotResponse: withDurations ? duration(rows.map((r) => r.firstBotResponseS)) : NO_DURATION,
     firstHumanResponse: withDurations ? duration(rows.map((r) => r.firstHumanResponseS)) : NO_DURATION,
     resolutionTime: withDurations ? duration(rows.map((r) => r.resolutionS)) : NO_DURATION,
+    // `?? []`: rollups built before business hours were recorded have no such lists.
+    firstHumanResponseBusiness: withDurations ? duration(rows.map((r) => r.firstHumanResponseBusinessS ?? [])) : NO_DURATION,
+    resolutionTimeBusiness: withDurations ? duration(rows.map((r) => r.resolutionBusinessS ?? [])) : NO_DURATION,
     csat: ratio(sum('csatSum'), csatCount),
     csatResponses: csatCount,
     csatResponseRate: ratio(csatCount, sum('surveyAsked')),
@@ -68,6 +71,9 @@ export function figuresOf(rows: DailyRollup[], options: { durations?: boolean } 
     deliveryFailures: sum('deliveryFailures'),
   };
 }
+
+/** A projection leaving out a rollup's duration lists (most of its bytes): for reads that show no durations. */
+export const NO_DURATION_LISTS = { firstBotResponseS: 0, firstHumanResponseS: 0, resolutionS: 0, firstHumanResponseBusinessS: 0, resolutionBusinessS: 0 } as const;
 
 const DAY_MS = 86_400_000;
 export const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -81,9 +87,9 @@ export class ReportFigures {
   async rollups(from: string, to: string, filter: Partial<Dimensions>, durations = true): Promise<DailyRollup[]> {
     const rows = await this.connection
       .collection<DailyRollup>(COLLECTIONS.daily)
-      .find({ _id: { $gte: dayRange(from).$gte, $lt: dayRange(to).$lt } }, durations ? {} : { projection: { firstBotResponseS: 0, firstHumanResponseS: 0, resolutionS: 0 } })
+      .find({ _id: { $gte: dayRange(from).$gte, $lt: dayRange(to).$lt } }, durations ? {} : { projection: NO_DURATION_LISTS })
       .toArray();
-    if (!durations) for (const r of rows) Object.assign(r, { firstBotResponseS: [], firstHumanResponseS: [], resolutionS: [] });
+    if (!durations) for (const r of rows) Object.assign(r, { firstBotResponseS: [], firstHumanResponseS: [], resolutionS: [], firstHumanResponseBusinessS: [], resolutionBusinessS: [] });
     return rows.filter((r) => DIMENSIONS.every((d) => filter[d] === undefined || r[d] === filter[d]));
   }
 

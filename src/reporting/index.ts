@@ -6,7 +6,7 @@ import { ReportFigures } from './figures';
 import { isKnowledgeGap, recordGap } from './gaps';
 import { OutcomeStore } from './outcomes';
 import { Rollups } from './rollups';
-import { reportSink } from './sink';
+import { reportSink, type TeamHours } from './sink';
 import type { ReportSettings } from './types';
 
 export interface Reporting {
@@ -16,6 +16,11 @@ export interface Reporting {
   rollups: Rollups;
   figures: ReportFigures;
   settings: ReportSettings;
+  /**
+   * Where the sink reads a team's business hours from (the live routing, once the gateway has it). Until this is
+   * called facts carry no hours, and their business-hours durations are unknown.
+   */
+  useHours(hoursOf: TeamHours): void;
   /** One round of background work: outcomes whose time came, then dirty days' rollups. True when more is left. */
   tick(): Promise<boolean>;
 }
@@ -36,11 +41,20 @@ export function reportSettingsOf(config: Pick<Config, 'REPORT_ASSUME_RESOLVED_MI
 export function openReporting(connection: Connection, settings: ReportSettings, clock: () => Date, log: Pick<Logger, 'warn'>): Reporting {
   const outcomes = new OutcomeStore(connection, settings, clock);
   const rollups = new Rollups(connection, clock);
+  let hoursOf: TeamHours = () => undefined;
   return {
-    sink: reportSink(connection, log, async (row) => {
-      await outcomes.refresh(row.conversationId, row.episode);
-      if (row.fact.type === 'message' && isKnowledgeGap(row.fact.annotations)) await recordGap(connection, row.fact.key, row.conversationId, row.at);
-    }),
+    sink: reportSink(
+      connection,
+      log,
+      async (row) => {
+        await outcomes.refresh(row.conversationId, row.episode);
+        if (row.fact.type === 'message' && isKnowledgeGap(row.fact.annotations)) await recordGap(connection, row.fact.key, row.conversationId, row.at);
+      },
+      (team) => hoursOf(team),
+    ),
+    useHours: (resolver) => {
+      hoursOf = resolver;
+    },
     outcomes,
     rollups,
     figures: new ReportFigures(connection),

@@ -1,3 +1,4 @@
+import { businessMs } from '../brain/routing/business-time';
 import type { ReportEventRow, OutcomeRow, ReportSettings } from './types';
 
 /** `YYYY-MM-DD` in UTC: reports count an episode on the day it started. */
@@ -7,6 +8,11 @@ export function utcDay(at: Date): string {
 
 export function outcomeId(day: string, conversationId: string, episode: number): string {
   return `${day}|${conversationId}:${episode}`;
+}
+
+/** A span ending with this fact, in the business hours the fact carries; null when it carries none (older facts). */
+function businessSpan(e: ReportEventRow, from: number): number | null {
+  return e.hours === undefined ? null : businessMs(e.hours, from, e.at.getTime());
 }
 
 /**
@@ -35,6 +41,8 @@ export function foldOutcome(events: ReportEventRow[], settings: ReportSettings, 
   let reopened = false;
   let firstBotResponseMs: number | null = null;
   let firstHumanResponseMs: number | null = null;
+  let firstHumanResponseBusinessMs: number | null = null;
+  let resolutionBusinessMs: number | null = null;
   let surveyAsked = false;
   let csat: number | null = null;
   let deliveryFailures = 0;
@@ -77,10 +85,13 @@ export function foldOutcome(events: ReportEventRow[], settings: ReportSettings, 
         handoffTeam ??= f.team;
         break;
       case 'first_human_reply':
+        // The business version uses the hours of the team that owed the reply, as they were when it came.
+        if (firstHumanResponseMs === null) firstHumanResponseBusinessMs = businessSpan(e, e.at.getTime() - f.ms);
         firstHumanResponseMs ??= f.ms;
         break;
       case 'resolved':
         if (f.surveyed) surveyAsked = true;
+        if (resolvedAt === null) resolutionBusinessMs = businessSpan(e, first.at.getTime());
         resolvedAt ??= e.at;
         resolutionMs ??= e.at.getTime() - first.at.getTime();
         break;
@@ -154,6 +165,9 @@ export function foldOutcome(events: ReportEventRow[], settings: ReportSettings, 
     firstBotResponseMs,
     firstHumanResponseMs,
     resolutionMs: resolutionMs ?? (aiResolved && resolvedAtOrAi ? resolvedAtOrAi.getTime() - first.at.getTime() : null),
+    // Only a resolution by people has one: the bot keeps no hours, so an AI resolution is not counted in them.
+    firstHumanResponseBusinessMs,
+    resolutionBusinessMs,
     surveyAsked: surveyAsked || csat !== null,
     csat,
     helpfulRatings,

@@ -58,7 +58,7 @@ export function rollUp(day: string, outcomes: OutcomeRow[], builtAt: Date): Dail
       r = {
         _id: id, day, ...dims, conversations: 0, involved: 0, aiResolved: 0, aiConfirmed: 0, handedOff: 0, handoffReasons: [], resolved: 0, durableKnown: 0,
         durable: 0, reopened: 0, surveyAsked: 0, csatCount: 0, csatSum: 0, helpfulRatings: 0, unhelpfulRatings: 0, deliveryFailures: 0,
-        firstBotResponseS: [], firstHumanResponseS: [], resolutionS: [], builtAt,
+        firstBotResponseS: [], firstHumanResponseS: [], resolutionS: [], firstHumanResponseBusinessS: [], resolutionBusinessS: [], builtAt,
       };
       groups.set(id, r);
     }
@@ -94,12 +94,17 @@ export function rollUp(day: string, outcomes: OutcomeRow[], builtAt: Date): Dail
     push(r.firstBotResponseS, o.firstBotResponseMs);
     push(r.firstHumanResponseS, o.firstHumanResponseMs);
     push(r.resolutionS, o.resolutionMs);
+    // `?? null`: outcome rows folded before business hours were recorded have no such field.
+    push(r.firstHumanResponseBusinessS, o.firstHumanResponseBusinessMs ?? null);
+    push(r.resolutionBusinessS, o.resolutionBusinessMs ?? null);
   }
   const out = [...groups.values()];
   for (const r of out) {
     r.firstBotResponseS.sort((a, b) => a - b);
     r.firstHumanResponseS.sort((a, b) => a - b);
     r.resolutionS.sort((a, b) => a - b);
+    r.firstHumanResponseBusinessS.sort((a, b) => a - b);
+    r.resolutionBusinessS.sort((a, b) => a - b);
     r.handoffReasons.sort((a, b) => (a.k < b.k ? -1 : 1));
   }
   return out.sort((a, b) => (a._id < b._id ? -1 : 1));

@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ReportEventInput, ReportSink } from '../../conversations/report-events';
 import type { ConversationRecord } from '../../conversations/types';
+import type { BusinessHours } from '../brain/routing/hours';
 import { COLLECTIONS, type ReportEventRow } from './types';
 
 /** The `report_events` id: a fact about the same thing (a message, a first reply) written twice collides. */
@@ -17,7 +18,17 @@ export function eventId(conversationId: string, episode: number, input: ReportEv
  * failure here is logged and swallowed: reporting must never fail a customer's message or an agent's click (the
  * consistency check, `switchboard reports check`, finds what a crash between the two writes left out).
  */
-export function reportSink(connection: Connection, log: Pick<Logger, 'warn'>, afterEvent: (row: ReportEventRow) => Promise<void>): ReportSink {
+/**
+ * A team's business hours as the routing in force has them: null when the team has none (always open), undefined
+ * when no routing is known to this process (tools): then facts carry no hours and their business durations stay
+ * unknown rather than being guessed.
+ */
+export type TeamHours = (team: string | null) => BusinessHours | null | undefined;
+
+/** The facts that end a business-hours duration (docs/metrics.md): only they carry the hours, to keep events small. */
+const ENDS_BUSINESS_SPAN = new Set<ReportEventInput['fact']['type']>(['first_human_reply', 'resolved']);
+
+export function reportSink(connection: Connection, log: Pick<Logger, 'warn'>, afterEvent: (row: ReportEventRow) => Promise<void>, hoursOf: TeamHours = () => undefined): ReportSink {
   const events = connection.collection<ReportEventRow>(COLLECTIONS.events);
   const conversations = connection.collection<ConversationRecord>('conversations');
   return async (input) => {
@@ -39,6 +50,11 @@ export function reportSink(connection: Connection, log: Pick<Logger, 'warn'>, af
         team,
         fact: input.fact,
       };
+      if (ENDS_BUSINESS_SPAN.has(input.fact.type)) {
+        // Stamped now, from the routing in force: a later change of the team's hours does not rewrite history.
+        const hours = hoursOf(team);
+        if (hours !== undefined) row.hours = hours;
+      }
       try {
         await events.insertOne(row);
       } catch (err) {

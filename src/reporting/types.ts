@@ -1,5 +1,6 @@
 import type { Types } from 'mongoose';
 import type { ReportFact } from '../../conversations/report-events';
+import type { BusinessHours } from '../brain/routing/hours';
 import type { Dimensions } from './figure-types';
 
 export type { Dimensions } from './figure-types';
@@ -15,6 +16,12 @@ export interface ReportEventRow {
   /** The conversation's team when the fact happened (its hand-off team once handed off). */
   team: string | null;
   fact: ReportFact;
+  /**
+   * The business hours of `team` in force when the fact was written, on the facts a business-hours duration ends
+   * with (first human reply, resolution): a later change of hours does not rewrite history. `null`: the team has
+   * no hours (always open). Absent: written before hours were recorded, so the business duration is unknown.
+   */
+  hours?: BusinessHours | null;
 }
 
 /**
@@ -49,6 +56,9 @@ export interface OutcomeRow extends Dimensions {
   firstBotResponseMs: number | null;
   firstHumanResponseMs: number | null;
   resolutionMs: number | null;
+  /** The same two spans counted in the team's business hours only (docs/metrics.md); null when not known. */
+  firstHumanResponseBusinessMs: number | null;
+  resolutionBusinessMs: number | null;
   surveyAsked: boolean;
   csat: number | null;
   helpfulRatings: number;
@@ -84,6 +94,9 @@ export interface DailyRollup extends Dimensions {
   firstBotResponseS: number[];
   firstHumanResponseS: number[];
   resolutionS: number[];
+  /** The business-hours durations, the same way (absent on rollups built before they existed). */
+  firstHumanResponseBusinessS: number[];
+  resolutionBusinessS: number[];
   builtAt: Date;
 }
 

@@ -58,6 +58,9 @@ describe('reports in a real browser', () => {
     await tile('Conversations').locator('.tile-value', { hasText: '2' }).waitFor();
     expect(await tile('Automation rate').locator('.tile-value').textContent()).toBe('50 %');
     expect(await tile('Hand-off rate').locator('.tile-value').textContent()).toBe('50 %');
+    // The person-side durations also in business hours, beside the wall-clock ones (nobody has replied yet).
+    expect(await tile('First reply (person)').locator('.tile-sub').textContent()).toBe('in business hours – · p90 – (n = 0)');
+    expect(await tile('Time to resolution').locator('.tile-sub').textContent()).toMatch(/^in business hours .+ \(n = 0\)$/);
     // The chart is drawn (uPlot's canvas, from its own lazily loaded chunk).
     await page.locator('.chart canvas').waitFor();
     await shot(page, 'reports');

@@ -61,6 +61,9 @@ describe('reports from real conversations', () => {
     expect(outcome).toMatchObject({ involved: false, aiResolved: false, handedOff: true, handoffReason: 'customer_request', resolved: true, surveyAsked: true, csat: 5 });
     expect(outcome.firstHumanResponseMs).toBeGreaterThanOrEqual(0);
     expect(outcome.resolutionMs).toBeGreaterThanOrEqual(outcome.firstHumanResponseMs!);
+    // The default team has no business hours in this gateway's routing: always open, so business time is wall time.
+    expect(outcome.firstHumanResponseBusinessMs).toBe(outcome.firstHumanResponseMs);
+    expect(outcome.resolutionBusinessMs).toBe(outcome.resolutionMs);
 
     // The rollups are rebuilt by the workers' reporting loop; here the test runs its round itself.
     while (await t.gateway.reporting.tick());
@@ -81,6 +84,7 @@ describe('reports from real conversations', () => {
     const csv = await (await analyst.call('GET', `/console/api/reports/export?from=${today}&to=${today}&format=csv`)).text();
     const lines = csv.trim().split('\n');
     expect(lines[0]).toMatch(/^conversationId,episode,day,/);
+    expect(lines[0]).toContain(',firstHumanResponseMs,resolutionMs,firstHumanResponseBusinessMs,resolutionBusinessMs,');
     expect(lines).toHaveLength(3);
 
     // Rollups and outcomes agree with the raw events; a tampered rollup is found.

@@ -95,6 +95,41 @@ describe('outcome of one episode', () => {
   });
 });
 
+describe('business-hours durations of an episode', () => {
+  const berlin = { timezone: 'Europe/Berlin', days: ['mon', 'tue', 'wed', 'thu', 'fri'] as Array<'mon' | 'tue' | 'wed' | 'thu' | 'fri'>, open: '09:00', close: '17:00' };
+  // T0 is Monday 2026-11-02 10:00 Berlin; minute 4 days + 6 h in is Friday 16:00, the hand-off.
+  const friday4pm = 4 * 1440 + 6 * 60;
+  const mondayTen = 7 * 1440;
+  const weekend = (hours: ReportEventRow['hours']) =>
+    episode([
+      [friday4pm - 1, said('m1', { decision: 'escalate', reason: 'customer_request' })],
+      [friday4pm, { type: 'handed_off', reason: 'customer_request', team: 'orders', priority: 'normal' }],
+      [mondayTen, { type: 'first_human_reply', ms: (mondayTen - friday4pm) * 60_000 }],
+      [mondayTen + 30, { type: 'resolved', ms: 0, surveyed: false }],
+    ]).map((e) => (e.fact.type === 'first_human_reply' || e.fact.type === 'resolved') && hours !== undefined ? { ...e, hours } : e);
+
+  it('counts a reply over the weekend in the hours the fact carries: Fri 16:00 → Mon 10:00 is 2 h', () => {
+    const o = foldOutcome(weekend(berlin), SETTINGS, min(mondayTen + 60))!;
+    expect(o.firstHumanResponseMs).toBe((mondayTen - friday4pm) * 60_000);
+    expect(o.firstHumanResponseBusinessMs).toBe(2 * 3_600_000);
+    // From the episode's first event (Fri 15:59) to Mon 10:30: 1 h 1 min + 1 h 30 min.
+    expect(o.resolutionBusinessMs).toBe((61 + 90) * 60_000);
+  });
+
+  it('a team without hours is always open; a fact written before hours were recorded leaves them unknown', () => {
+    const always = foldOutcome(weekend(null), SETTINGS, min(mondayTen + 60))!;
+    expect(always.firstHumanResponseBusinessMs).toBe(always.firstHumanResponseMs);
+    expect(always.resolutionBusinessMs).toBe(always.resolutionMs);
+    const legacy = foldOutcome(weekend(undefined), SETTINGS, min(mondayTen + 60))!;
+    expect(legacy).toMatchObject({ firstHumanResponseBusinessMs: null, resolutionBusinessMs: null });
+  });
+
+  it('an AI resolution has no business-hours resolution time: the bot keeps no hours', () => {
+    const o = foldOutcome(episode([[0, answered('m1')], [1, said('m2', { decision: 'answer', intent: 'thanks' })]]), SETTINGS, min(3))!;
+    expect(o).toMatchObject({ aiResolved: true, resolutionMs: 60_000, resolutionBusinessMs: null, firstHumanResponseBusinessMs: null });
+  });
+});
+
 describe('rollups and figures', () => {
   it('sums outcomes per day and dimensions, and the figures follow docs/metrics.md', () => {
     const now = min(60 * 24 * 10);

@@ -1,7 +1,7 @@
 import { checkReports } from '../../src/reporting/check';
-import { ReportFigures, dayOf } from '../../src/reporting/figures';
-import { seedReports } from '../../src/reporting/seed';
-import type { ReportSettings } from '../../src/reporting/types';
+import { ReportFigures, dayOf, percentileOf } from '../../src/reporting/figures';
+import { SEED_TEAM_HOURS, seedReports } from '../../src/reporting/seed';
+import type { DailyRollup, ReportSettings } from '../../src/reporting/types';
 import { connectTestDb, type TestDb } from '../setup/db';
 
 const SETTINGS: ReportSettings = { assumeResolvedAfterMs: 30 * 60_000, durableAfterMs: 7 * 86_400_000, confirmIntents: ['thanks'] };
@@ -22,8 +22,9 @@ describe('seeded history', () => {
   });
 
   it('gives figures equal to the generator’s own tallies, and the check agrees with the raw events', async () => {
-    const truth = await seedReports(db.connection, { conversations: 600, messages: 3_000, days: 30, seed: 7, now: NOW }, SETTINGS);
-    const from = dayOf(NOW.getTime() - 40 * 86_400_000);
+    // 45 days back from 2026-12-01: the history holds Berlin's and New York's autumn clock changes.
+    const truth = await seedReports(db.connection, { conversations: 600, messages: 3_000, days: 45, seed: 7, now: NOW }, SETTINGS);
+    const from = dayOf(NOW.getTime() - 50 * 86_400_000);
     const to = dayOf(NOW.getTime());
     const { totals, breakdowns, series } = await new ReportFigures(db.connection).overview({ from, to, filter: {} });
     expect(totals).toMatchObject({
@@ -46,6 +47,31 @@ describe('seeded history', () => {
     expect(series.reduce((n, d) => n + d.handedOff, 0)).toBe(totals.handedOff);
     // Reopened episodes are not durable; everything else resolved over a week ago is.
     expect(totals.durableRate).toBeLessThan(1);
+
+    // Business-hours durations, per team and in all, equal the generator's own stepping through isOpen.
+    const figure = (list: number[]) => ({ median: percentileOf(list, 0.5), p90: percentileOf(list, 0.9), n: list.length });
+    const merged = (byTeam: Record<string, number[]>) => Object.values(byTeam).flat().sort((a, b) => a - b);
+    expect(totals.firstHumanResponseBusiness).toEqual(figure(merged(truth.firstHumanResponseBusinessS)));
+    expect(totals.resolutionTimeBusiness).toEqual(figure(merged(truth.resolutionBusinessS)));
+    expect(Object.keys(truth.resolutionBusinessS).sort()).toEqual(Object.keys(SEED_TEAM_HOURS).sort());
+    const daily = await db.connection.collection<DailyRollup>('report_daily').find({}).toArray();
+    for (const team of Object.keys(SEED_TEAM_HOURS)) {
+      const t = (await new ReportFigures(db.connection).overview({ from, to, filter: { team } })).totals;
+      expect({ team, reply: t.firstHumanResponseBusiness, resolution: t.resolutionTimeBusiness }).toEqual({
+        team,
+        reply: figure(truth.firstHumanResponseBusinessS[team]!),
+        resolution: figure(truth.resolutionBusinessS[team]!),
+      });
+      // Every duration, not only the percentiles: the rollups' lists are the truth's, as multisets.
+      const lists = daily.filter((r) => r.team === team);
+      expect(lists.flatMap((r) => r.firstHumanResponseBusinessS).sort((a, b) => a - b)).toEqual(truth.firstHumanResponseBusinessS[team]);
+      expect(lists.flatMap((r) => r.resolutionBusinessS).sort((a, b) => a - b)).toEqual(truth.resolutionBusinessS[team]);
+      if (SEED_TEAM_HOURS[team] === null) expect(t.firstHumanResponseBusiness).toEqual(t.firstHumanResponse);
+    }
+    // Waits over the weekend are long on the clock and short in business hours (Berlin is shut Saturday and Sunday).
+    const orders = (await new ReportFigures(db.connection).overview({ from, to, filter: { team: 'orders' } })).totals;
+    expect(orders.firstHumanResponse.p90! / 3600).toBeGreaterThan(60);
+    expect(orders.firstHumanResponseBusiness.p90! / 3600).toBeLessThan(4);
 
     const check = await checkReports(db.connection, SETTINGS, NOW, from, to);
     expect(check).toMatchObject({ ok: true, episodes: truth.conversations });

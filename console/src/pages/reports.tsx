@@ -132,14 +132,17 @@ function delta(now: number | null, before: number | null, rate: boolean): string
 function OverviewView({ data, open, setFilter }: { data: Overview; open: (d: Drill) => void; setFilter: (d: Dim, v: string) => void }) {
   const t = data.totals;
   const p = data.previousTotals;
-  const tiles: Array<{ label: string; value: string; hint: string; drill: Drill }> = [
+  // The person-side durations also in the team's business hours (docs/metrics.md): a reply on Monday to a Friday
+  // evening hand-off is a weekend on the clock but minutes of the team's time.
+  const business = (d: { median: number | null; p90: number | null; n: number }) => `in business hours ${seconds(d.median)} · p90 ${seconds(d.p90)} (n = ${d.n})`;
+  const tiles: Array<{ label: string; value: string; hint: string; sub?: string; drill: Drill }> = [
     { label: 'Conversations', value: String(t.conversations), hint: delta(t.conversations, p.conversations, false), drill: { outcome: 'all', title: 'All conversations' } },
     { label: 'Automation rate', value: pct(t.automationRate), hint: delta(t.automationRate, p.automationRate, true), drill: { outcome: 'aiResolved', title: 'Resolved by the AI' } },
     { label: 'Involvement', value: pct(t.involvementRate), hint: delta(t.involvementRate, p.involvementRate, true), drill: { outcome: 'involved', title: 'The bot tried' } },
     { label: 'Hand-off rate', value: pct(t.handoffRate), hint: delta(t.handoffRate, p.handoffRate, true), drill: { outcome: 'handedOff', title: 'Handed to people' } },
     { label: 'First reply (bot)', value: `${seconds(t.firstBotResponse.median)} · p90 ${seconds(t.firstBotResponse.p90)}`, hint: `median, n = ${t.firstBotResponse.n}`, drill: { outcome: 'involved', title: 'The bot tried' } },
-    { label: 'First reply (person)', value: `${seconds(t.firstHumanResponse.median)} · p90 ${seconds(t.firstHumanResponse.p90)}`, hint: `median, n = ${t.firstHumanResponse.n}`, drill: { outcome: 'handedOff', title: 'Handed to people' } },
-    { label: 'Time to resolution', value: `${seconds(t.resolutionTime.median)} · p90 ${seconds(t.resolutionTime.p90)}`, hint: `median, n = ${t.resolutionTime.n}`, drill: { outcome: 'resolved', title: 'Resolved' } },
+    { label: 'First reply (person)', value: `${seconds(t.firstHumanResponse.median)} · p90 ${seconds(t.firstHumanResponse.p90)}`, hint: `median, n = ${t.firstHumanResponse.n}`, sub: business(t.firstHumanResponseBusiness), drill: { outcome: 'handedOff', title: 'Handed to people' } },
+    { label: 'Time to resolution', value: `${seconds(t.resolutionTime.median)} · p90 ${seconds(t.resolutionTime.p90)}`, hint: `median, n = ${t.resolutionTime.n}`, sub: business(t.resolutionTimeBusiness), drill: { outcome: 'resolved', title: 'Resolved' } },
     { label: 'CSAT', value: t.csat === null ? '–' : `${t.csat.toFixed(2)} / 5`, hint: `${t.csatResponses} answers, ${pct(t.csatResponseRate)} response rate`, drill: { outcome: 'surveyed', title: 'Surveys answered' } },
     { label: 'Helpful answers', value: pct(t.helpfulAnswerRate), hint: delta(t.helpfulAnswerRate, p.helpfulAnswerRate, true), drill: { outcome: 'unhelpful', title: 'Answers rated unhelpful' } },
   ];
@@ -161,6 +164,7 @@ function OverviewView({ data, open, setFilter }: { data: Overview; open: (d: Dri
               <span class="tile-label">{tile.label}</span>
               <span class="tile-value">{tile.value}</span>
               <span class="tile-hint">{tile.hint}</span>
+              {tile.sub ? <span class="tile-hint tile-sub">{tile.sub}</span> : null}
             </button>
           </li>
         ))}

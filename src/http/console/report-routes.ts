@@ -15,7 +15,7 @@ const MAX_DAYS = 400;
 const EXPORT_COLUMNS: Array<keyof OutcomeRow> = [
   'conversationId', 'episode', 'day', 'startedAt', 'channelKind', 'channelId', 'team', 'intent', 'language', 'customerMessages', 'involved',
   'botAnswers', 'aiResolved', 'aiResolution', 'handedOff', 'handoffReason', 'resolved', 'resolvedAt', 'durable', 'reopened', 'firstBotResponseMs',
-  'firstHumanResponseMs', 'resolutionMs', 'surveyAsked', 'csat', 'helpfulRatings', 'unhelpfulRatings', 'deliveryFailures',
+  'firstHumanResponseMs', 'resolutionMs', 'firstHumanResponseBusinessMs', 'resolutionBusinessMs', 'surveyAsked', 'csat', 'helpfulRatings', 'unhelpfulRatings', 'deliveryFailures',
 ];
 
 interface Period {
