@@ -4,6 +4,7 @@ import { apiRoutes } from './http/api-routes';
 import { mediaRoutes } from './http/media-routes';
 import { errorHandler, notFound } from './http/errors';
 import { healthRoutes, requireStore } from './http/health-routes';
+import { openApiRoutes } from './http/openapi/routes';
 import { webchatRoutes } from './http/webchat-routes';
 import { webhookRoutes } from './http/webhook-routes';
 
@@ -15,6 +16,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('trust proxy', deps.trustProxy);
 
   app.use(healthRoutes(deps));
+  app.use(openApiRoutes('0.1.0'));
   // The widget's static files (served by webchatRoutes) need no store and stay up with it down.
   app.use(['/api', '/webhooks', '/webchat', '/admin', '/media', '/console'], requireStore(deps));
   app.use(apiRoutes(deps));
