@@ -1,3 +1,4 @@
+import type { ReportSink } from './report-events';
 import type { Types } from 'mongoose';
 import type { ChannelAddress, ChannelKind } from '../adapters/types';
 import { isDuplicateKey } from './errors';
@@ -32,7 +33,11 @@ export interface Escalation {
 }
 
 export class ConversationRepository {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    /** Told of each transition the reports count (src/reporting), right after the write that made it. */
+    private readonly report: ReportSink = async () => undefined,
+  ) {}
 
   /** The open conversation for this address, created on first contact. */
   async openFor(input: {
@@ -100,7 +105,7 @@ export class ConversationRepository {
   /** Hands the conversation to people; the bot stays silent from here until it is returned or resolved. */
   async escalate(id: Types.ObjectId, escalation: Escalation, latest: Annotations, now: Date, botHelpsUntil?: Date): Promise<void> {
     // A re-escalation starts a new clock: the reminder and the reply time are about this hand-over.
-    await this.models.Conversation.updateOne(
+    const res = await this.models.Conversation.updateOne(
       { _id: id, status: 'bot' },
       {
         $set: {
@@ -115,6 +120,7 @@ export class ConversationRepository {
         },
       },
     );
+    if (res.modifiedCount === 1) await this.report({ conversationId: id, at: now, fact: { type: 'handed_off', reason: escalation.reason, team: escalation.team, priority: escalation.priority } });
   }
 
   /**
@@ -131,7 +137,11 @@ export class ConversationRepository {
       },
       { returnDocument: 'after', lean: true },
     );
-    if (claimed) return { claimed: true, conversation: claimed as ConversationRecord };
+    if (claimed) {
+      // A re-claim by the same agent reports again; the outcome keeps the first claim.
+      await this.report({ conversationId: id, at: now, fact: { type: 'claimed', agent: agent.id } });
+      return { claimed: true, conversation: claimed as ConversationRecord };
+    }
     return { claimed: false, conversation: await this.get(id) };
   }
 
@@ -156,7 +166,7 @@ export class ConversationRepository {
   }
 
   /** Back to the bot; true when it was with people. */
-  async returnToBot(id: Types.ObjectId): Promise<boolean> {
+  async returnToBot(id: Types.ObjectId, now = new Date()): Promise<boolean> {
     const res = await this.models.Conversation.updateOne(
       { _id: id, status: { $in: ['pending', 'assigned'] } },
       {
@@ -164,6 +174,7 @@ export class ConversationRepository {
         $unset: { assignee: 1, assigneeName: 1, escalationReason: 1, offeredChoices: 1, botHelpsUntil: 1, slaRemindedAt: 1 },
       },
     );
+    if (res.modifiedCount === 1) await this.report({ conversationId: id, at: now, fact: { type: 'returned_to_bot' } });
     return res.modifiedCount === 1;
   }
 
@@ -189,6 +200,9 @@ export class ConversationRepository {
         $unset: { botHelpsUntil: 1, ...(options.csatChoices ? {} : { openKey: 1 }) },
       },
     );
+    if (res.modifiedCount === 1) {
+      await this.report({ conversationId: id, at: now, fact: { type: 'resolved', ms: now.getTime() - row.createdAt.getTime(), surveyed: options.csatChoices !== undefined, ...(options.by ? { by: options.by } : {}) } });
+    }
     return res.modifiedCount === 1;
   }
 
@@ -196,13 +210,21 @@ export class ConversationRepository {
    * A resolved conversation taken up again (an email reply to it): back with the bot, holding its address. When
    * another conversation already holds the address, that one stays the open one (false).
    */
-  async reopen(id: Types.ObjectId, openKey: string): Promise<boolean> {
+  async reopen(id: Types.ObjectId, openKey: string, now = new Date()): Promise<boolean> {
     try {
-      const res = await this.models.Conversation.updateOne(
+      // A new episode: the reports count what follows apart from the resolved one, which is no longer durable.
+      const before = await this.models.Conversation.findOneAndUpdate(
         { _id: id, status: 'resolved' },
-        { $set: { status: 'bot', openKey, unhelpfulTurns: 0 }, $unset: { assignee: 1, assigneeName: 1, escalationReason: 1, offeredChoices: 1, slaRemindedAt: 1 } },
+        {
+          $set: { status: 'bot', openKey, unhelpfulTurns: 0 },
+          $inc: { episode: 1 },
+          $unset: { assignee: 1, assigneeName: 1, escalationReason: 1, offeredChoices: 1, slaRemindedAt: 1 },
+        },
+        { returnDocument: 'before', lean: true, projection: { episode: 1 } },
       );
-      return res.modifiedCount === 1;
+      if (!before) return false;
+      await this.report({ conversationId: id, at: now, episode: (before as { episode?: number }).episode ?? 0, fact: { type: 'reopened' } });
+      return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
       throw err;
@@ -215,6 +237,7 @@ export class ConversationRepository {
       { _id: id, status: 'resolved', 'csat.score': { $exists: false } },
       { $set: { 'csat.score': score, 'csat.answeredAt': now }, $unset: { openKey: 1, offeredChoices: 1 } },
     );
+    if (res.modifiedCount === 1) await this.report({ conversationId: id, at: now, fact: { type: 'survey_answered', score } });
     return res.modifiedCount === 1;
   }
 
@@ -227,10 +250,11 @@ export class ConversationRepository {
   async recordAgentReply(conversation: Pick<ConversationRecord, '_id' | 'escalatedAt' | 'agentFirstReplyAt' | 'createdAt'>, now: Date): Promise<void> {
     if (conversation.agentFirstReplyAt) return;
     const since = conversation.escalatedAt ?? conversation.createdAt;
-    await this.models.Conversation.updateOne(
+    const res = await this.models.Conversation.updateOne(
       { _id: conversation._id, agentFirstReplyAt: { $exists: false } },
       { $set: { agentFirstReplyAt: now, agentReplyMs: now.getTime() - since.getTime() } },
     );
+    if (res.modifiedCount === 1) await this.report({ conversationId: conversation._id, at: now, fact: { type: 'first_human_reply', ms: now.getTime() - since.getTime() } });
   }
 
   async setAssist(id: Types.ObjectId, assist: ConversationAssist): Promise<void> {
@@ -308,5 +332,6 @@ export class ConversationRepository {
       { _id: conversation._id },
       { $set: { firstResponseAt: at, firstResponseMs: at.getTime() - conversation.createdAt.getTime() } },
     );
+    await this.report({ conversationId: conversation._id, at, fact: { type: 'first_bot_response', ms: at.getTime() - conversation.createdAt.getTime() } });
   }
 }

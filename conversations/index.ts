@@ -10,6 +10,7 @@ import { ConnectionStatusRepository } from './connection-status';
 import { MailCursorRepository } from './mail-cursors';
 import { MessageRepository } from './messages';
 import { createModels, ensureIndexes, type Models } from './models';
+import type { ReportSink } from './report-events';
 import type { SecretBox } from './secret-box';
 
 export interface Store {
@@ -29,14 +30,14 @@ export interface Store {
   connectionStatus: ConnectionStatusRepository;
 }
 
-export async function openStore(connection: Connection, box: SecretBox): Promise<Store> {
+export async function openStore(connection: Connection, box: SecretBox, options: { report?: ReportSink } = {}): Promise<Store> {
   const models = createModels(connection);
   await ensureIndexes(models);
   return {
     models,
     contacts: new ContactRepository(models),
-    conversations: new ConversationRepository(models),
-    messages: new MessageRepository(models),
+    conversations: new ConversationRepository(models, options.report),
+    messages: new MessageRepository(models, options.report),
     channels: new ChannelRepository(models, box),
     jobs: new JobRepository(models.Job),
     leases: new LeaseRepository(models.Lease),
@@ -49,3 +50,4 @@ export async function openStore(connection: Connection, box: SecretBox): Promise
 
 export { SecretBox } from './secret-box';
 export type * from './types';
+export type * from './report-events';

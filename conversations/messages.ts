@@ -1,4 +1,5 @@
 import { Types } from 'mongoose';
+import type { ReportSink } from './report-events';
 import type { Citation, DeliveryStatus, Part } from '../adapters/types';
 import { isDuplicateKey } from './errors';
 import type { Models } from './models';
@@ -79,7 +80,11 @@ export interface OutboundInput {
 }
 
 export class MessageRepository {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    /** Told of what the reports count (src/reporting), right after the write that made it. */
+    private readonly report: ReportSink = async () => undefined,
+  ) {}
 
   /** Stores an inbound message once; a redelivery returns the existing row with `duplicate: true`. */
   async insertInbound(input: InboundInput): Promise<{ message: MessageRecord; duplicate: boolean }> {
@@ -150,14 +155,19 @@ export class MessageRepository {
       .lean<{ _id: Types.ObjectId }>();
     if (!latest) return false;
     await this.models.Message.updateOne({ _id: latest._id }, { $set: { rating: { value, at: now } } });
+    // Keyed by the rated answer: a re-run rates the same answer, and the latest verdict on it is what counts.
+    await this.report({ conversationId, at: now, fact: { type: 'rated', key: String(latest._id), value } });
     return true;
   }
 
   async markProcessed(id: Types.ObjectId, outcome: string, annotations: Annotations, now: Date): Promise<void> {
-    await this.models.Message.updateOne(
+    const row = await this.models.Message.findOneAndUpdate(
       { _id: id },
       { $set: { 'processing.state': 'done', 'processing.processedAt': now, 'processing.outcome': outcome, annotations } },
+      { projection: { conversationId: 1 }, lean: true },
     );
+    // Keyed by the message: a re-run after a crash reports the same fact again, which the reports store once.
+    if (row) await this.report({ conversationId: (row as { conversationId: Types.ObjectId }).conversationId, at: now, fact: { type: 'message', key: String(id), annotations } });
   }
 
   /** Queues a reply in the outbox. Returns null when the dedupe key shows it was queued before (crash re-run). */
@@ -304,13 +314,15 @@ export class MessageRepository {
 
   /** Dead letter: the message keeps its error so an operator (or a retry button) can act on it. */
   async markFailed(id: Types.ObjectId, error: { code: string; message: string }, now: Date): Promise<void> {
-    await this.models.Message.updateOne(
+    const row = await this.models.Message.findOneAndUpdate(
       { _id: id },
       {
         $set: { 'delivery.status': 'failed', 'delivery.error': { ...error, retryable: false, at: now } },
         $inc: { 'delivery.attempts': 1 },
       },
+      { projection: { conversationId: 1 }, lean: true },
     );
+    if (row) await this.report({ conversationId: (row as { conversationId: Types.ObjectId }).conversationId, at: now, fact: { type: 'delivery_failed', key: String(id), code: error.code } });
   }
 
   /**

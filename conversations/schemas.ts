@@ -73,6 +73,8 @@ export const conversationSchema = new Schema<ConversationRecord>(
     resolvedAt: Date,
     resolutionMs: Number,
     resolvedBy: String,
+    /** Counts reopenings: each episode (open → resolved) has its own outcome row in the reports. */
+    episode: Number,
     csat: { _id: false, type: { requestedAt: Date, score: Number, answeredAt: Date } },
   },
   { timestamps: true, versionKey: false, minimize: false },

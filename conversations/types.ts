@@ -117,6 +117,8 @@ export interface ConversationRecord {
   resolvedAt?: Date;
   resolutionMs?: number;
   resolvedBy?: string;
+  /** Reopenings so far (absent: none); the reports keep one outcome row per episode. */
+  episode?: number;
   /** Satisfaction survey after a person resolved it: asked, then answered 1 … 5. */
   csat?: { requestedAt: Date; score?: number; answeredAt?: Date };
   createdAt: Date;

@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { GatewayDeps } from './deps';
 import { apiRoutes } from './http/api-routes';
 import { mediaRoutes } from './http/media-routes';
+import { metricsRoutes } from './http/metrics-routes';
 import { errorHandler, notFound } from './http/errors';
 import { healthRoutes, requireStore } from './http/health-routes';
 import { openApiRoutes } from './http/openapi/routes';
@@ -17,6 +18,7 @@ export function createApp(deps: GatewayDeps): Express {
 
   app.use(healthRoutes(deps));
   app.use(openApiRoutes('0.1.0'));
+  app.use(metricsRoutes(deps));
   // The widget's static files (served by webchatRoutes) need no store and stay up with it down.
   app.use(['/api', '/webhooks', '/webchat', '/admin', '/media', '/console'], requireStore(deps));
   app.use(apiRoutes(deps));

@@ -193,12 +193,28 @@ const schema = z.object({
   MEDIA_LINK_TTL_HOURS: z.coerce.number().positive().default(168),
   /** An owner's token for scripts and /admin pages (Bearer, or the Basic password), beside the console's own users and tokens. */
   ADMIN_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  /**
+   * The Bearer token Prometheus sends to `GET /metrics`. Unset: `/metrics` answers 404 (metrics name channels and
+   * show traffic; see docs/decisions.md, "Metrics and readiness").
+   */
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** An agent's line starting with this stays an internal note in the desk thread. */
   DESK_NOTE_PREFIX: z.string().min(1).default('//'),
   /** Shown to customers instead of each agent's own name ("Support team"); unset: the agent's display name. */
   AGENT_ALIAS: z.string().min(1).optional(),
   /** Minutes an escalation may wait unclaimed before the thread gets a reminder (0: no reminders). */
   DESK_SLA_MINUTES: z.coerce.number().min(0).default(15),
+  /** Reports: an answered customer who stays away this long counts as resolved by the AI (docs/metrics.md). */
+  REPORT_ASSUME_RESOLVED_MINUTES: z.coerce.number().min(1).default(30),
+  /** Reports: how often each process folds due outcomes and rebuilds the rollups of changed days (figures lag by this). */
+  REPORT_ROLLUP_SECONDS: z.coerce.number().min(1).default(15),
+  /** Reports: a resolution not reopened within this many days is durable. */
+  REPORT_DURABLE_DAYS: z.coerce.number().min(1).default(7),
+  /** Reports: intents that confirm the bot's answer helped ("thanks, that's it"), comma-separated. */
+  REPORT_CONFIRM_INTENTS: z
+    .string()
+    .default('thanks')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
   /** Ask the customer for a 1–5 rating when an agent resolves the conversation. */
   CSAT_ON_RESOLVE: z.stringbool().default(true),
   TRUST_PROXY: trustProxy,

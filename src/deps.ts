@@ -8,6 +8,8 @@ import type { Router } from 'express';
 import type { RouteSpec } from './http/console';
 import type { RateLimits } from './http/rate-limits';
 import type { MediaLinks } from './media/links';
+import type { GatewayMetrics } from './metrics';
+import type { ReadinessReport } from './readiness';
 import type { StoreState } from './store/availability';
 import type { InboundRouter } from './pipeline/inbound';
 import type { Ingestor } from './pipeline/ingest';
@@ -42,4 +44,10 @@ export interface GatewayDeps {
   adminToken?: string | undefined;
   /** The console, its API and the /admin pages, with the route table every permission is declared in. */
   console: { router: Router; table: RouteSpec[] };
+  /** This gateway's Prometheus registry (`GET /metrics`). */
+  metrics: GatewayMetrics;
+  /** METRICS_TOKEN: the Bearer token `/metrics` requires; unset, `/metrics` answers 404. */
+  metricsToken?: string | undefined;
+  /** Workers and connections for `/ready`, once the store answered its ping. */
+  readiness: () => Promise<ReadinessReport>;
 }

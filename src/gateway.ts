@@ -24,6 +24,7 @@ import { openAccess, type Access } from './access';
 import { sessionPolicyOf } from './access/sessions';
 import { createConfiguredBrainParts } from './brain-setup';
 import { LiveIntents } from './intents-live';
+import { openReporting, reportSettingsOf, type Reporting } from './reporting';
 import { StoreChanges } from './http/console/store-changes';
 import { LiveRouting } from './routing-live';
 import { consoleRoutes } from './http/console';
@@ -50,9 +51,13 @@ import { Ingestor } from './pipeline/ingest';
 import { LeaseLoop, wakeOne } from './pipeline/lease-loop';
 import { ConversationProcessor } from './pipeline/processor';
 import { clientIpResolver } from './http/client-ip';
+import { GatewayMetrics, observePipeline, QueueDepth } from './metrics';
+import { checkReadiness } from './readiness';
 import { limitSpecs, RateLimits } from './http/rate-limits';
 
 const HEALTH_PING_TIMEOUT_MS = 2_000;
+/** Queue depth for /metrics is read at most this often, however many Prometheus servers scrape. */
+const QUEUE_DEPTH_CACHE_MS = 5_000;
 
 export interface GatewayOptions {
   config: Config;
@@ -89,6 +94,10 @@ export interface Gateway {
   webchatPending: WebchatPendingSweep;
   /** Change streams that wake the console's long polls, when the store has them. */
   storeChanges: StoreChanges;
+  /** Reporting events, outcome rows, daily rollups and the figures read from them. */
+  reporting: Reporting;
+  /** This gateway's Prometheus registry (one per gateway, never prom-client's global one). */
+  metrics: GatewayMetrics;
   /** Builds the enabled channels' adapters now, not on their first request (`listen` does this first). */
   warmAdapters(): Promise<void>;
   /** Binds `config.PORT` on `config.HOST` (0 picks a free port) and starts the workers. */
@@ -104,7 +113,9 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, log } = options;
   const clock = options.clock ?? (() => new Date());
-  const store = await openStore(options.connection, options.box);
+  // The reports hear every counted transition from the store's repositories as it happens.
+  const reporting = openReporting(options.connection, reportSettingsOf(config), clock, log);
+  const store = await openStore(options.connection, options.box, { report: reporting.sink });
   const availability = new StoreAvailability(options.connection, log, options.embedded);
   const parts = options.brain ? undefined : await createConfiguredBrainParts(config, log, options.connection, clock);
   const brain = options.brain ?? parts!.brain;
@@ -257,9 +268,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     livePollMs: Math.max(50, Math.min(config.POLL_MS * 5, 250)),
     liveWaitMs: 20_000,
     changes: storeChanges,
+    reporting,
+    embedder: parts?.embedder,
   });
   // Expired console sessions and stale presence rows: TTL indexes do not run on the stand-in, so a sweep does it.
   const consoleLoops = [
+    // Outcomes whose time has come (an answered customer who stayed away; durability) and dirty days' rollups.
+    // Every REPORT_ROLLUP_SECONDS: a busy day is rebuilt from its outcome rows at most that often (a day's rows are
+    // a range read, which the stand-in answers by scanning).
+    new LeaseLoop('reporting', () => reporting.tick(), config.REPORT_ROLLUP_SECONDS * 1_000, log),
     new LeaseLoop(
       'console-sweep',
       async () => {
@@ -273,7 +290,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ),
   ];
 
+  const metrics = new GatewayMetrics();
+  const queueDepth = new QueueDepth(store.models, metrics, {
+    cacheMs: QUEUE_DEPTH_CACHE_MS,
+    timeoutMs: HEALTH_PING_TIMEOUT_MS,
+    storeAvailable: () => availability.current.available,
+    log,
+  });
+  metrics.beforeScrape(() => queueDepth.refresh());
+  let workersStarted = false;
+  const workerLoops = () => [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops];
+
   const deps: GatewayDeps = {
+    metrics,
+    metricsToken: config.METRICS_TOKEN,
+    // The connection host is created below; /ready runs only once requests arrive.
+    readiness: () =>
+      checkReadiness({
+        workersStarted: () => workersStarted,
+        loops: () => workerLoops().map((l) => ({ name: l.name, running: l.isRunning })),
+        requiredConnections: () => connections.required(),
+        leases: store.leases,
+        clock,
+      }),
     store,
     registry,
     ingestor,
@@ -368,11 +407,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     registry.warm(enabled, (channel, err) => log.warn({ err, channel: channel.id }, 'channel adapter could not be built; its requests will fail until it is fixed'));
   };
 
-  let workersStarted = false;
+  observePipeline(metrics, { ingestor, processors, deliverers, connections, clock });
+
   const startWorkers = () => {
     if (workersStarted) return;
     workersStarted = true;
-    [...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops].forEach((l) => l.start());
+    workerLoops().forEach((l) => l.start());
     connections.start();
   };
 
@@ -389,6 +429,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     connections,
     webchatPending: pendingSweep,
     storeChanges,
+    reporting,
+    metrics,
     startWorkers,
     warmAdapters,
     async listen() {
@@ -405,7 +447,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async stop() {
       // First: no more inbound events, and the leases are released so another process connects at once.
       await connections.stop();
-      await Promise.all([...processorLoops, ...deliveryLoops, ...deskLoops, ...webchatLoops, ...consoleLoops].map((l) => l.stop()));
+      await Promise.all(workerLoops().map((l) => l.stop()));
       for (const client of wss.clients) client.terminate();
       wss.close();
       if (server.listening) {

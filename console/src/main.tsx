@@ -18,10 +18,25 @@ const NAV: Array<{ href: string; label: string; permission?: string }> = [
   { href: '/console/channels', label: 'Channels', permission: 'channels:read' },
   { href: '/console/knowledge', label: 'Knowledge', permission: 'knowledge:read' },
   { href: '/console/routing', label: 'Routing', permission: 'routing:read' },
+  { href: '/console/reports', label: 'Reports', permission: 'reports:read' },
   { href: '/console/users', label: 'Users', permission: 'users:manage' },
   { href: '/console/audit', label: 'Audit log', permission: 'audit:read' },
   { href: '/console/account', label: 'Account' },
 ];
+
+/** A page loaded on first visit (its own chunk: the reports' chart library is not in every page's download). */
+function Lazy({ load }: { load: () => Promise<() => preact.JSX.Element> }) {
+  const [Component, setComponent] = useState<(() => preact.JSX.Element) | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    load().then(
+      (c) => setComponent(() => c),
+      () => setFailed(true),
+    );
+  }, []);
+  if (failed) return <p class="notice error">This page could not be loaded: reload to try again.</p>;
+  return Component ? <Component /> : <p class="loading">Loading…</p>;
+}
 
 function App() {
   const path = usePath();
@@ -50,6 +65,8 @@ function App() {
     <KnowledgePage me={me} />
   ) : pathname === '/console/routing' ? (
     <RoutingPage me={me} />
+  ) : pathname === '/console/reports' ? (
+    <Lazy load={() => import('./pages/reports').then((m) => m.ReportsPage)} />
   ) : pathname === '/console/users' ? (
     <UsersPage me={me} />
   ) : pathname === '/console/audit' ? (

@@ -16,13 +16,13 @@ export function usePath(): string {
   return path;
 }
 
-/** Same-origin links inside the console move without a page load. */
+/** Same-origin links to console pages move without a page load; downloads and API links are the browser's. */
 export function interceptLinks(): void {
   document.addEventListener('click', (e) => {
     const a = (e.target as HTMLElement).closest('a');
-    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target) return;
+    if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || a.target || a.hasAttribute('download')) return;
     const url = new URL(a.href, location.href);
-    if (url.origin !== location.origin || !url.pathname.startsWith('/console/')) return;
+    if (url.origin !== location.origin || !url.pathname.startsWith('/console/') || url.pathname.startsWith('/console/api/')) return;
     e.preventDefault();
     navigate(url.pathname + url.search);
   });

@@ -13,6 +13,7 @@ export const PERMISSIONS = [
   'routing:write',
   'users:manage',
   'audit:read',
+  'reports:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -27,7 +28,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   // Agents work conversations and read the knowledge they answer from; configuration is not theirs.
   agent: ['inbox:read', 'inbox:write', 'knowledge:read'],
   // Analysts see everything a support lead reviews, change nothing, and do not read the audit trail of people.
-  analyst: ['inbox:read', 'knowledge:read', 'channels:read', 'routing:read'],
+  analyst: ['inbox:read', 'knowledge:read', 'channels:read', 'routing:read', 'reports:read'],
 };
 
 export function can(role: Role, permission: Permission): boolean {

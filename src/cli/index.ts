@@ -98,6 +98,27 @@ export async function main(argv: string[]): Promise<void> {
     .option('--no-embeddings', 'rules only, without the embedded MiniLM blend (used by default when prepared; never downloads)')
     .action(async (opts) => (require('./eval-sentiment') as typeof import('./eval-sentiment')).evalSentimentCommand(opts));
 
+  program
+    .command('bench-reports')
+    .description('reports at scale: seeds a history (embedded store, or MONGODB_URI), times the 30-day overview and a drill-down; prints JSON')
+    .option('-c, --conversations <n>', 'conversations to seed', '100000')
+    .option('-m, --messages <n>', 'customer messages to seed', '1000000')
+    .option('-r, --runs <n>', 'timed runs of each query', '20')
+    .action(async (opts) => (require('./bench-reports') as typeof import('./bench-reports')).benchReportsCommand(opts));
+
+  program
+    .command('reports')
+    .description('reports: "check" recomputes outcomes and daily rollups from the raw events and compares (exit 1 on a mismatch)')
+    .argument('<action>', 'check')
+    .option('--from <day>', 'first UTC day, YYYY-MM-DD (default: 29 days before --to)')
+    .option('--to <day>', 'last UTC day (default: today)')
+    .option('--catch-up', 'first fold due outcomes and rebuild dirty days, as the gateways do')
+    .option('--json', 'print JSON')
+    .action(async (action: string, opts) => {
+      if (action !== 'check') throw new Error(`unknown reports action "${action}" (try: check)`);
+      await (require('./reports') as typeof import('./reports')).reportsCheckCommand(opts);
+    });
+
   const knowledge = program.command('knowledge').description('manage the knowledge base the bot answers from');
   knowledge
     .command('ingest <path>')

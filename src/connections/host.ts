@@ -4,6 +4,7 @@ import type { ChannelInstance, ChannelKind, InboundEvent } from '../../adapters/
 import type { Store } from '../../conversations';
 import type { InboundOutcome } from '../pipeline/inbound';
 import { EventSpool } from './spool';
+import { storeTimeout } from '../store/timeout';
 
 /** A platform connection that must be open in exactly one process: a Discord gateway session, Slack Socket Mode. */
 export interface StatefulConnection {
@@ -126,6 +127,18 @@ export class ConnectionHost extends EventEmitter {
     return this.wanted.filter((c) => filter(c) && !this.held.has(c.id)).map((c) => c.id);
   }
 
+  /** The enabled channels that need a connection, read from the store (every process computes the same list). */
+  async required(): Promise<ChannelInstance[]> {
+    const channels = (await Promise.all(this.kinds.map((kind) => this.store.channels.listEnabled(kind)))).flat();
+    const needs = this.options.needsConnection;
+    return needs ? channels.filter((c) => needs(c)) : channels;
+  }
+
+  /** Per channel that needed a connection at the last pass: whether this process holds it (the metrics' gauge). */
+  states(): { channelId: string; kind: ChannelKind; held: boolean }[] {
+    return this.wanted.map((c) => ({ channelId: c.id, kind: c.kind, held: this.held.has(c.id) }));
+  }
+
   start(): void {
     if (this.running || this.kinds.length === 0) return;
     this.running = true;
@@ -169,9 +182,7 @@ export class ConnectionHost extends EventEmitter {
     if (!this.running) return;
     let channels: ChannelInstance[];
     try {
-      channels = (await Promise.all(this.kinds.map((kind) => this.store.channels.listEnabled(kind)))).flat();
-      const needs = this.options.needsConnection;
-      if (needs) channels = channels.filter((c) => needs(c));
+      channels = await this.required();
     } catch (err) {
       // The store is unreachable: keep what runs until its lease may have lapsed, then stop it (see renew).
       this.log.warn({ err }, 'connection host could not list channels');
@@ -305,7 +316,7 @@ export class ConnectionHost extends EventEmitter {
       if (spooled && (await spooled.has(channel.id))) return this.hold(spooled, channel.id, event);
       for (let attempt = 1; ; attempt++) {
         try {
-          return await (spooled ? withTimeout(this.ingestor.ingest(channel, event), this.options.spool!.attemptTimeoutMs ?? 2_000) : this.ingestor.ingest(channel, event));
+          return await (spooled ? storeTimeout(this.ingestor.ingest(channel, event), this.options.spool!.attemptTimeoutMs ?? 2_000) : this.ingestor.ingest(channel, event));
         } catch (err) {
           if (attempt >= attempts) {
             if (spooled) {
@@ -390,15 +401,6 @@ export class ConnectionHost extends EventEmitter {
   }
 }
 
-/** Rejects after `ms` if `promise` has not settled; the promise itself runs on (and its late rejection is ignored). */
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`the store did not answer within ${ms} ms`)), ms);
-  });
-  promise.catch(() => {});
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 function fingerprint(channel: ChannelInstance): string {
   return JSON.stringify([channel.kind, channel.settings, channel.secrets]);

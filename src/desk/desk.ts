@@ -201,7 +201,7 @@ export class DeskService implements HandoffListener {
         return { ok: true, message: 'Resolved.' };
       }
       case 'return_to_bot': {
-        if (await this.store.conversations.returnToBot(conversationId)) {
+        if (await this.store.conversations.returnToBot(conversationId, now)) {
           await this.sendToCustomer(conversation, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.returnedToBot }], `returned:console:${key}`, now);
         }
         await tell(`${agent.name} returned the conversation to the bot.`);
@@ -386,7 +386,7 @@ export class DeskService implements HandoffListener {
         await this.resolve(thread, conversation, agent, now, key);
         return;
       case 'return_to_bot':
-        if (await this.store.conversations.returnToBot(conversation._id)) {
+        if (await this.store.conversations.returnToBot(conversation._id, now)) {
           await this.sendToCustomer(conversation, undefined, [{ type: 'text', text: CUSTOMER_TEXTS.returnedToBot }], `returned:${channel.id}:${event.externalId}`, now);
         }
         await this.queueUpdate(thread._id, conversation._id, key, now, { kind: 'event', text: `${agent.name} returned the conversation to the bot.` });

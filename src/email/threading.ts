@@ -58,7 +58,7 @@ export class EmailThreader {
   private async reopenUnlessSurvey(channel: ChannelInstance, conversation: ConversationRecord, event: Extract<InboundEvent, { kind: 'message' }>): Promise<void> {
     const text = event.parts.map((p) => (p.type === 'text' ? p.text : '')).join(' ');
     if (conversation.openKey && csatScore(undefined, text, conversation.offeredChoices) !== undefined) return; // the survey answer
-    await this.store.conversations.reopen(conversation._id, openKeyOf(channel.id, { to: conversation.address.to, threadId: conversation.address.threadId! }));
+    await this.store.conversations.reopen(conversation._id, openKeyOf(channel.id, { to: conversation.address.to, threadId: conversation.address.threadId! }), this.clock());
   }
 
   private async bySubject(channel: ChannelInstance, event: Extract<InboundEvent, { kind: 'message' }>): Promise<string | undefined> {

@@ -67,6 +67,11 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
 };
 
+/** The status `errorHandler` answers `err` with (the webhook metrics classify refusals by it). */
+export function httpStatusOf(err: unknown): number {
+  return toHttpError(err).status;
+}
+
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (isStoreDown(err)) return new HttpError(503, 'store_unavailable', 'the message store is unavailable; retry later');

@@ -9,7 +9,9 @@ import { HttpError } from './errors';
  * process out of rotation and back when the store returns.
  * `/health` answers from that state alone, with no round trip: it says whether this process is responsive, and a
  * store busy syncing a burst of writes must not make a live gateway look hung. `/ready` also pings the store
- * (bounded by a short timeout, never the driver's 15 s server selection) before saying yes.
+ * (bounded by a short timeout, never the driver's 15 s server selection), then asks that this process's workers
+ * run and that every configured stateful connection is held by some process (src/readiness.ts); 503 names what
+ * is not ready (`notReady`).
  */
 export function healthRoutes(deps: GatewayDeps): Router {
   const router = Router();
@@ -21,11 +23,20 @@ export function healthRoutes(deps: GatewayDeps): Router {
   router.get('/ready', async (_req, res) => {
     const state = deps.storeState();
     if (!state.available) return unavailable(res, state);
-    if (await deps.storeReady()) {
-      res.json({ status: 'ok', store: { available: true } });
+    if (!(await deps.storeReady())) {
+      res.status(503).json({ status: 'unavailable', notReady: ['store'], store: { available: false, reason: 'the store did not answer a ping' } });
       return;
     }
-    res.status(503).json({ status: 'unavailable', store: { available: false, reason: 'the store did not answer a ping' } });
+    // The store answered, so the lease rows can be read: workers here, and connections held somewhere.
+    const report = await deps.readiness();
+    const notReady = [...(report.workers.ready ? [] : ['workers']), ...report.connections.unheld.map((c) => `connection:${c.channelId}`)];
+    res.status(report.ready ? 200 : 503).json({
+      status: report.ready ? 'ok' : 'unavailable',
+      ...(notReady.length ? { notReady } : {}),
+      store: { available: true },
+      workers: report.workers,
+      connections: report.connections,
+    });
   });
   return router;
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { Router, type Request, type Response } from 'express';
 import type { ChannelInstance, RawResponse } from '../../adapters/types';
 import type { GatewayDeps } from '../deps';
-import { HttpError } from './errors';
+import { HttpError, httpStatusOf } from './errors';
 import { assertEventCount, assertJsonDepth } from './payload-budget';
 import { rawBody, toRawRequest } from './raw-body';
 
@@ -24,8 +24,10 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     return channel;
   }
 
-  const handle = async (req: Request, res: Response) => {
+  /** How one request ended, for `switchboard_webhook_requests_total`; `seen` is set once the channel is known. */
+  const handle = async (req: Request, res: Response, seen: { channel?: ChannelInstance }): Promise<'accepted' | 'duplicate' | 'handshake'> => {
     const channel = await channelFor(req);
+    seen.channel = channel;
     const adapter = deps.registry.get(channel);
     const raw = toRawRequest(req);
     const handshake = adapter.handshake?.(raw);
@@ -33,7 +35,7 @@ export function webhookRoutes(deps: GatewayDeps): Router {
       res.status(handshake.status).set(handshake.headers ?? {});
       if (typeof handshake.body === 'string') res.send(handshake.body);
       else res.json(handshake.body);
-      return;
+      return 'handshake';
     }
     await adapter.verify(raw);
     // Every platform posts UTF-8 (JSON or a form). Bytes that are not cannot be decoded without replacing some of
@@ -43,23 +45,41 @@ export function webhookRoutes(deps: GatewayDeps): Router {
     const events = adapter.parse(raw);
     assertEventCount(events.length, deps.maxWebhookEvents);
     let stored = 0;
+    let duplicates = 0;
     let answer: RawResponse | undefined;
     for (const event of events) {
       // Agents' events (a reply in an escalation thread, a card button, /switchboard) go to the desk, the rest to ingest.
       const result = await deps.inbound.ingest(channel, event);
       if (result.kind === 'desk') answer ??= result.response;
       if (result.kind === 'message' && !result.duplicate) stored += 1;
+      if (result.kind === 'message' && result.duplicate) duplicates += 1;
     }
+    // A platform's redelivery: every message in it was stored before.
+    const outcome = duplicates > 0 && stored === 0 ? 'duplicate' : 'accepted';
     if (answer) {
       res.status(answer.status).set(answer.headers ?? {});
       if (typeof answer.body === 'string') res.send(answer.body);
       else res.json(answer.body);
-      return;
+      return outcome;
     }
     res.status(200).json(adapter.ackBody?.(events) ?? { ok: true, events: events.length, stored });
+    return outcome;
   };
 
-  router.get('/webhooks/:channelId', handle);
-  router.post('/webhooks/:channelId', rawBody(deps.maxBodyBytes), handle);
+  const counted = async (req: Request, res: Response) => {
+    const seen: { channel?: ChannelInstance } = {};
+    // An unknown channel id is whatever the caller typed: never a label value (unbounded series).
+    const labels = () => ({ channel_kind: seen.channel?.kind ?? 'unknown', channel_id: seen.channel?.id ?? 'unknown' });
+    try {
+      deps.metrics.webhookRequests.inc({ ...labels(), outcome: await handle(req, res, seen) });
+    } catch (err) {
+      const status = httpStatusOf(err);
+      deps.metrics.webhookRequests.inc({ ...labels(), outcome: status === 401 ? 'rejected' : status < 500 ? 'invalid' : 'error' });
+      throw err;
+    }
+  };
+
+  router.get('/webhooks/:channelId', counted);
+  router.post('/webhooks/:channelId', rawBody(deps.maxBodyBytes), counted);
   return router;
 }

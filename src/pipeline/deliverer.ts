@@ -40,7 +40,8 @@ const HAND_BACK_MS = 50;
  * the platform's Retry-After), and dead-letters the rest with the error stored on the message.
  *
  * Events: `sent` (message, status: `queued` when nobody took it yet, see `awaitingRecipient`), `retry` (message, error, delayMs), `failed` (message, error), `handed-back`
- * (message: left for the process that holds the channel's session).
+ * (message: left for the process that holds the channel's session). `sent`, `retry` and `failed` end with the
+ * channel's kind (undefined when the channel is gone), so observers (src/metrics) need no read to label them.
  */
 export class Deliverer extends EventEmitter {
   // Channel settings change rarely; a short TTL lets admins' edits through without a read per delivery.
@@ -110,7 +111,7 @@ export class Deliverer extends EventEmitter {
       const error = { code: 'channel_unavailable', message: `Channel ${message.channelId} is not configured or disabled` };
       await this.store.messages.markFailed(message._id, error, now);
       await this.store.jobs.complete(job._id, this.options.owner);
-      this.emit('failed', message, error);
+      this.emit('failed', message, error, conversation?.channelKind);
       return;
     }
     if (this.options.sendsHere && !this.options.sendsHere(channel)) {
@@ -155,13 +156,13 @@ export class Deliverer extends EventEmitter {
         this.store.jobs.complete(job._id, this.options.owner),
         message.author.kind !== 'system' ? this.store.conversations.recordFirstResponse(conversation, sentAt) : undefined,
       ]);
-      this.emit('sent', message, awaiting ? 'queued' : status);
+      this.emit('sent', message, awaiting ? 'queued' : status, channel.kind);
     } catch (err) {
-      await this.handleFailure(job, message, err, now);
+      await this.handleFailure(job, message, err, now, channel.kind);
     }
   }
 
-  private async handleFailure(job: JobRecord, message: MessageRecord, err: unknown, now: Date): Promise<void> {
+  private async handleFailure(job: JobRecord, message: MessageRecord, err: unknown, now: Date, kind: ChannelInstance['kind']): Promise<void> {
     const attempt = (message.delivery?.attempts ?? 0) + 1;
     const outcome = afterFailure(err, attempt, this.options, this.random);
     const { error } = outcome;
@@ -170,14 +171,14 @@ export class Deliverer extends EventEmitter {
       await this.store.messages.markFailed(message._id, error, now);
       await this.store.jobs.complete(job._id, this.options.owner);
       this.log.warn({ message: String(message._id), attempt, error }, 'delivery failed permanently');
-      this.emit('failed', message, error);
+      this.emit('failed', message, error, kind);
       return;
     }
     const nextAttemptAt = new Date(now.getTime() + outcome.delayMs);
     await this.store.messages.markRetry(message._id, error, nextAttemptAt, now);
     await this.store.jobs.reschedule(job._id, this.options.owner, nextAttemptAt);
     this.log.info({ message: String(message._id), attempt, delayMs: outcome.delayMs, error }, 'delivery will be retried');
-    this.emit('retry', message, error, outcome.delayMs);
+    this.emit('retry', message, error, outcome.delayMs, kind);
   }
 
   /**

@@ -14,7 +14,7 @@ export type IngestResult =
 
 /**
  * Persists one normalized event. Everything the pipeline needs later is written here, before the platform
- * gets its 2xx, so a crash after the acknowledgement loses nothing. Emits `ingested` (event, result).
+ * gets its 2xx, so a crash after the acknowledgement loses nothing. Emits `ingested` (event, result, channel).
  */
 export class Ingestor extends EventEmitter {
   constructor(
@@ -29,7 +29,7 @@ export class Ingestor extends EventEmitter {
 
   async ingest(channel: ChannelInstance, event: InboundEvent): Promise<IngestResult> {
     const result = await this.persist(channel, event);
-    this.emit('ingested', event, result);
+    this.emit('ingested', event, result, channel);
     return result;
   }
 

@@ -11,7 +11,7 @@ export class LeaseLoop {
   private woken = false;
 
   constructor(
-    private readonly name: string,
+    readonly name: string,
     private readonly tick: () => Promise<boolean>,
     private readonly pollMs: number,
     private readonly log: Logger,
@@ -21,6 +21,11 @@ export class LeaseLoop {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+  }
+
+  /** Started and not stopped: `tick` failures are logged and retried, so a running loop stays alive (`/ready`). */
+  get isRunning(): boolean {
+    return this.running;
   }
 
   get isSleeping(): boolean {

@@ -51,7 +51,9 @@ export const CSAT_THANKS = 'Thank you for your feedback!';
  * then the message is marked done. A worker that dies anywhere in between leaves the job leased; when the
  * lease expires the next worker re-runs the message and produces nothing twice.
  *
- * Events (observability, and the seams crash tests use): `claimed`, `queued`, `processed`, `failed`, `quarantined`.
+ * Events (observability, and the seams crash tests use): `claimed`, `queued`, `processed`, `failed`, `quarantined`,
+ * `decided` (decision, milliseconds the brain took), `escalated` ({ reason, team }: handed to people, by the brain or
+ * because processing gave up).
  */
 export class ConversationProcessor extends EventEmitter {
   private readonly maxAttempts: number;
@@ -134,7 +136,9 @@ export class ConversationProcessor extends EventEmitter {
       return conversation;
     }
     const { context, input } = await this.brainContext(conversation, message, now);
+    const brainStarted = performance.now();
     const decided = await this.brain.decide(context);
+    this.emit('decided', decided, performance.now() - brainStarted);
     const decision: Decision = input.truncatedFrom ? { ...decided, annotations: { ...decided.annotations, truncatedFrom: input.truncatedFrom } } : decided;
 
     // Effects first: a re-run after a crash repeats them harmlessly (both are idempotent).
@@ -151,6 +155,8 @@ export class ConversationProcessor extends EventEmitter {
       await this.store.conversations.escalate(conversation._id, escalation, decision.annotations, now, decision.botHelpsUntil);
       await this.handoff?.escalated(conversation._id, message._id, now);
       await this.store.messages.markProcessed(message._id, decision.kind, decision.annotations, now);
+      // After the message is done: a re-run after a crash (which repeats the writes above) is not counted twice.
+      this.emit('escalated', { reason: decision.reason, team: decision.team });
       next = {
         ...next,
         status: 'pending',
@@ -239,7 +245,7 @@ export class ConversationProcessor extends EventEmitter {
     }
     if (reply.effects?.aiOptOut) await this.store.contacts.setAiOptOut(message.contactId, true);
     // Withdrawn before anyone took it: back to the bot (a re-run finds it with the bot and handles it as a turn).
-    const withdrawn = reply.effects?.withdraw === true && (await this.store.conversations.returnToBot(conversation._id));
+    const withdrawn = reply.effects?.withdraw === true && (await this.store.conversations.returnToBot(conversation._id, now));
     const parts: Part[] = [{ type: 'text', text: reply.text }];
     if (reply.choices?.length) parts.push({ type: 'choices', choices: reply.choices });
     await this.queueOutbound(conversation, message, { author: { kind: 'bot' }, parts, citations: [], annotations: reply.annotations }, now);
@@ -363,6 +369,7 @@ export class ConversationProcessor extends EventEmitter {
     await this.store.conversations.escalate(conversation._id, escalation, { reason: 'processing_error' }, now);
     await this.handoff?.escalated(conversation._id, message._id, now);
     await this.store.messages.markProcessed(message._id, outcome, { decision: 'escalate', reason: 'processing_error' }, now);
+    this.emit('escalated', { reason: escalation.reason, team: escalation.team });
   }
 }
 

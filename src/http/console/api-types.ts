@@ -162,3 +162,28 @@ export interface AuditView {
   diff: Record<string, unknown> | null;
   detail: string | null;
 }
+
+/** The reports' shapes are the reporting model's own (src/reporting/figures.ts). */
+export type { DurationFigure, Figures, GapGroup, Overview } from '../../reporting/figure-types';
+
+/** One row of a drill-down: what the list shows of an episode, and its conversation for the link. */
+export interface ReportConversation {
+  id: string;
+  conversationId: string;
+  startedAt: string;
+  channelKind: string;
+  team: string;
+  intent: string;
+  language: string;
+  aiResolved: boolean;
+  aiResolution: 'confirmed' | 'assumed' | null;
+  handedOff: boolean;
+  handoffReason: string | null;
+  resolved: boolean;
+  csat: number | null;
+}
+
+export interface QueueReport {
+  slaMinutes: number;
+  teams: Array<{ team: string; waiting: number; unassigned: number; slaAtRisk: number; oldestWaitingS: number }>;
+}

@@ -8,6 +8,8 @@ import type { RateLimits } from '../rate-limits';
 import type { KnowledgeAdmin } from '../../knowledge-admin';
 import type { LiveIntents } from '../../intents-live';
 import type { StoreChanges } from './store-changes';
+import type { Reporting } from '../../reporting';
+import type { Embedder } from '../../../knowledge/embedder';
 import type { LiveRouting } from '../../routing-live';
 
 /** What the console's routes need; built in src/gateway.ts beside the other HTTP dependencies. */
@@ -36,6 +38,10 @@ export interface ConsoleDeps {
   /** Long-poll: how often a waiting request re-reads the store, and how long it waits at most. */
   livePollMs: number;
   liveWaitMs: number;
+  /** The shared sentence encoder, when prepared: knowledge gaps are grouped by meaning with it. */
+  embedder?: Embedder | undefined;
+  /** Reporting events, outcomes and rollups (src/reporting). */
+  reporting: Reporting;
   /** Change streams on what the inbox shows, when the store has them (otherwise the long poll polls). */
   changes?: StoreChanges;
 }

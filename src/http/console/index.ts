@@ -8,12 +8,13 @@ import { knowledgeRoutes } from './knowledge-routes';
 import { pageRoutes } from './page-routes';
 import { Authenticator } from './principal';
 import { mountRoutes, type RouteSpec } from './route-table';
+import { reportRoutes } from './report-routes';
 import { routingRoutes } from './routing-routes';
 import { userRoutes } from './user-routes';
 
 /** Every console page, console API route and /admin page, in one table (see route-table.ts). */
 export function consoleRouteTable(deps: ConsoleDeps): RouteSpec[] {
-  return [...pageRoutes(deps), ...authRoutes(deps), ...inboxRoutes(deps), ...channelRoutes(deps), ...knowledgeRoutes(deps), ...routingRoutes(deps), ...userRoutes(deps)];
+  return [...pageRoutes(deps), ...authRoutes(deps), ...inboxRoutes(deps), ...channelRoutes(deps), ...knowledgeRoutes(deps), ...routingRoutes(deps), ...userRoutes(deps), ...reportRoutes(deps)];
 }
 
 export function consoleRoutes(deps: ConsoleDeps): { router: Router; table: RouteSpec[] } {

@@ -23,6 +23,7 @@ const PAGES: Array<{ path: string; permission: RouteGuard }> = [
   { path: '/console/routing', permission: 'routing:read' },
   { path: '/console/users', permission: 'users:manage' },
   { path: '/console/audit', permission: 'audit:read' },
+  { path: '/console/reports', permission: 'reports:read' },
   { path: '/console/account', permission: 'signed-in' },
 ];
 
@@ -57,6 +58,18 @@ export function pageRoutes(deps: ConsoleDeps): RouteSpec[] {
       surface: 'page',
       handler: async ({ res }) => {
         res.set('cache-control', 'no-cache').type('css').send((await consoleBundle()).css);
+      },
+    },
+    {
+      method: 'get',
+      path: '/console/assets/:chunk',
+      permission: 'public',
+      surface: 'page',
+      handler: async ({ req, res }) => {
+        const chunk = (await consoleBundle()).chunks.get(String(req.params.chunk));
+        if (!chunk) throw new HttpError(404, 'not_found', 'no such console asset');
+        // Named by their content hash: a chunk never changes under its name.
+        res.set('cache-control', 'public, max-age=31536000, immutable').type('js').send(chunk);
       },
     },
     whatsappWebPage(deps),

@@ -1,0 +1,3 @@
+export { GatewayMetrics } from './metrics';
+export { observePipeline } from './observe';
+export { QueueDepth } from './queue-depth';
