@@ -17,7 +17,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('trust proxy', deps.trustProxy);
 
   app.use(healthRoutes(deps));
-  app.use(openApiRoutes('0.1.0'));
+  app.use(openApiRoutes({ version: '0.1.0', consoleTable: deps.console.table, maxBodyBytes: deps.maxBodyBytes }));
   app.use(metricsRoutes(deps));
   // The widget's static files (served by webchatRoutes) need no store and stay up with it down.
   app.use(['/api', '/webhooks', '/webchat', '/admin', '/media', '/console'], requireStore(deps));

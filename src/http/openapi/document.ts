@@ -1,143 +1,65 @@
+import type { RouteSpec } from '../console/route-table';
+import { consolePaths } from './console-paths';
+import { channelPaths } from './channel-paths';
+import { apiChannelSchemas } from './schemas/api-channel';
+import { commonSchemas } from './schemas/common';
+import { accessSchemas } from './schemas/console-access';
+import { adminSchemas } from './schemas/console-admin';
+import { inboxSchemas } from './schemas/console-inbox';
+import { reportSchemas } from './schemas/console-reports';
+
+export interface DocumentSource {
+  version: string;
+  /** The console route table the gateway mounts: the console API's paths are generated from it. */
+  consoleTable: readonly RouteSpec[];
+  maxBodyBytes: number;
+}
+
 /**
- * The OpenAPI 3.1 description of the public HTTP surface, built in TS so it type-checks and ships with the build
- * (no YAML file to locate at start). Scope so far: /health, /ready and the HTTP API channel (/api/v1); the
- * console's JSON API is not described yet (issue #15, see docs/decisions.md).
- * Schemas mirror the code they describe: the inbound body is adapters/api/parse.ts (zod strips unknown keys,
- * so additionalProperties stays open), responses are what src/http/api-routes.ts and errors.ts write.
+ * The OpenAPI 3.1 description of the gateway's HTTP API: /health, /ready, /metrics, /openapi.json, the HTTP API
+ * channel (/api/v1) and the console's JSON API (/console/api). Built in TS, so it type-checks and ships with the
+ * build, and the console part is generated from the route table (console-paths.ts). Not described: platform
+ * webhooks (/webhooks/*, each platform's own format), the web chat widget's transport, /media links, and the
+ * console's HTML pages and /admin pages (docs/decisions.md).
  */
-const error = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
-  },
-} as const;
-
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-
-const health = {
-  type: 'object',
-  required: ['status', 'store'],
-  additionalProperties: false,
-  properties: {
-    status: { enum: ['ok', 'unavailable'] },
-    store: {
-      type: 'object',
-      required: ['available'],
-      additionalProperties: false,
-      properties: { available: { type: 'boolean' }, reason: { type: 'string' }, since: { type: 'string', format: 'date-time' } },
-    },
-  },
-} as const;
-
-const id = { type: 'string', minLength: 1, maxLength: 256 } as const;
-
-const inboundMessage = {
-  type: 'object',
-  required: ['id', 'contact'],
-  description: 'Either a non-blank "text" or a "choice" is required.',
-  anyOf: [{ required: ['text'] }, { required: ['choice'] }],
-  properties: {
-    id,
-    contact: {
-      type: 'object',
-      required: ['id'],
-      properties: {
-        id,
-        name: { type: 'string', maxLength: 256 },
-        email: { type: 'string', format: 'email', maxLength: 320 },
-        phone: { type: 'string', maxLength: 64 },
-      },
-    },
-    text: { type: 'string', maxLength: 10_000 },
-    choice: { type: 'object', required: ['id'], properties: { id, title: { type: 'string', maxLength: 256 } } },
-  },
-} as const;
-
-const accepted = {
-  type: 'object',
-  required: ['conversationId', 'messageId', 'duplicate'],
-  additionalProperties: false,
-  properties: { conversationId: { type: 'string' }, messageId: { type: 'string' }, duplicate: { type: 'boolean' } },
-} as const;
-
-const message = {
-  type: 'object',
-  required: ['id', 'direction', 'author', 'text', 'parts', 'citations', 'createdAt'],
-  properties: {
-    id: { type: 'string' },
-    direction: { enum: ['inbound', 'outbound'] },
-    author: { type: 'object' },
-    text: { type: 'string' },
-    parts: { type: 'array' },
-    citations: { type: 'array' },
-    clientMessageId: { type: 'string' },
-    delivery: { type: 'object', required: ['status', 'attempts'] },
-    createdAt: { type: 'string', format: 'date-time' },
-  },
-} as const;
-
-const history = {
-  type: 'object',
-  required: ['conversationId', 'status', 'messages'],
-  additionalProperties: false,
-  properties: {
-    conversationId: { type: 'string' },
-    status: { type: 'string' },
-    escalationReason: { type: 'string' },
-    messages: { type: 'array', items: { $ref: '#/components/schemas/Message' } },
-  },
-} as const;
-
-export function openApiDocument(version: string): Record<string, unknown> {
+export function openApiDocument(source: DocumentSource): Record<string, unknown> {
   return {
     openapi: '3.1.0',
-    info: { title: 'Switchboard', version },
-    components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: "The API channel's key." } },
-      schemas: { Error: error, Health: health, InboundMessage: inboundMessage, Accepted: accepted, Message: message, History: history },
+    info: {
+      title: 'Switchboard',
+      version: source.version,
+      description: 'Customer-service gateway. Errors are always `{"error":{"code","message"}}`. Kept true by test/contract/openapi.test.ts and scripts/fuzz-openapi.sh (schemathesis).',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    paths: {
-      '/health': { get: { operationId: 'health', responses: healthResponses() } },
-      '/ready': { get: { operationId: 'ready', responses: healthResponses() } },
-      '/api/v1/messages': {
-        post: {
-          operationId: 'postMessage',
-          security: [{ apiKey: [] }],
-          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/InboundMessage' } } } },
-          responses: {
-            '202': { description: 'Stored (or a redelivery of a stored id).', content: { 'application/json': { schema: { $ref: '#/components/schemas/Accepted' } } } },
-            '400': errorResponse('Malformed or invalid body.'),
-            '401': errorResponse('Missing or invalid API key.'),
-            '413': errorResponse('Body too large.'),
-            '415': errorResponse('Not JSON.'),
-            '429': errorResponse('Rate limited (Retry-After).'),
-            '503': errorResponse('Store unavailable (Retry-After).'),
-          },
+    components: {
+      securitySchemes: {
+        apiChannelKey: { type: 'http', scheme: 'bearer', description: "An HTTP API channel's key (its secret `apiKey`). Replies to a callback URL are signed: see the `apiCallback` webhook." },
+        consoleSession: { type: 'apiKey', in: 'cookie', name: 'sb_session', description: 'The console session cookie set by sign-in; writes also need the X-CSRF-Token header.' },
+        consoleToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'For scripts: a personal API token (`sbt_…`, created under Account or with POST /console/api/tokens; at most its role) or the operator\'s ADMIN_TOKEN (owner). No CSRF header needed.',
         },
+        consoleBasic: { type: 'http', scheme: 'basic', description: 'The ADMIN_TOKEN (or a personal token) as the password, any user name: for opening /admin pages in a browser.' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN.' },
       },
-      '/api/v1/conversations/{id}/messages': {
-        get: {
-          operationId: 'conversationMessages',
-          security: [{ apiKey: [] }],
+      schemas: { ...commonSchemas, ...apiChannelSchemas, ...inboxSchemas, ...accessSchemas, ...adminSchemas, ...reportSchemas },
+    },
+    paths: { ...channelPaths(source.maxBodyBytes), ...consolePaths(source.consoleTable, source.maxBodyBytes) },
+    webhooks: {
+      apiCallback: {
+        post: {
+          summary: "A reply, POSTed to an API channel's callback URL",
+          description:
+            'Signed: `X-Switchboard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(signingSecret, "<t>.<body>")>`; reject a `t` more than 5 minutes off. `X-Switchboard-Message-Id` is stable across retries.',
           parameters: [
-            { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } },
+            { name: 'X-Switchboard-Signature', in: 'header', required: true, schema: { type: 'string', pattern: '^t=\\d+,v1=[0-9a-f]{64}$' } },
+            { name: 'X-Switchboard-Message-Id', in: 'header', required: true, schema: { type: 'string' } },
           ],
-          responses: {
-            '200': { description: 'The conversation and its messages.', content: { 'application/json': { schema: { $ref: '#/components/schemas/History' } } } },
-            '401': errorResponse('Missing or invalid API key.'),
-            '404': errorResponse('No such conversation on this channel.'),
-            '429': errorResponse('Rate limited (Retry-After).'),
-            '503': errorResponse('Store unavailable (Retry-After).'),
-          },
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/Callback' } } } },
+          responses: { '2XX': { description: 'Received. Anything else is retried with back-off.' } },
         },
       },
     },
   };
-}
-
-function healthResponses() {
-  const body = { 'application/json': { schema: { $ref: '#/components/schemas/Health' } } };
-  return { '200': { description: 'Up.', content: body }, '503': { description: 'Store down (Retry-After).', content: body } };
 }
