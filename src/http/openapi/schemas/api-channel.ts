@@ -10,7 +10,8 @@ export const InboundMessage: Schema = {
   type: 'object',
   required: ['id', 'contact'],
   description: 'Either a non-blank "text" or a "choice" is required.',
-  anyOf: [{ required: ['text'] }, { required: ['choice'] }],
+  // A blank text counts as none (parse.ts trims it), so the text alternative needs a non-space character.
+  anyOf: [{ required: ['text'], properties: { text: { pattern: '\\S' } } }, { required: ['choice'] }],
   properties: {
     id,
     contact: {
