@@ -123,7 +123,10 @@ describe('OpenAPI document', () => {
       ['/console/api/conversations/{id}/act', 'post', () => owner.call('POST', `/console/api/conversations/${conversationId}/act`, { key: 'oa-claim-0001', act: 'claim' }), 200],
       // Refusals: the query checked once for every route, a field the route refuses, no credentials, a role too small, a missing CSRF token, no such item.
       ['/console/api/inbox', 'get', () => get('/console/api/inbox?view=a&view=b'), 400],
+      // Found by the fuzzer: a NUL in the search, a `to` that is not a day, an outcome named after a prototype key.
+      ['/console/api/inbox', 'get', () => get('/console/api/inbox?q=a%00b'), 400],
       ['/console/api/reports/overview', 'get', () => get('/console/api/reports/overview?to=null'), 400],
+      ['/console/api/reports/conversations', 'get', () => get('/console/api/reports/conversations?outcome=constructor'), 400],
       ['/console/api/channels', 'post', () => owner.call('POST', '/console/api/channels', { id: 'x', kind: 'carrier-pigeon' }), 400],
       ['/console/api/inbox', 'get', () => fetch(`${t.url}/console/api/inbox`), 401],
       ['/console/api/users', 'get', () => get('/console/api/users', analyst), 403],
