@@ -5,6 +5,7 @@ import { mediaRoutes } from './http/media-routes';
 import { metricsRoutes } from './http/metrics-routes';
 import { errorHandler, notFound } from './http/errors';
 import { healthRoutes, requireStore } from './http/health-routes';
+import { openApiRoutes } from './http/openapi/routes';
 import { webchatRoutes } from './http/webchat-routes';
 import { webhookRoutes } from './http/webhook-routes';
 
@@ -16,6 +17,7 @@ export function createApp(deps: GatewayDeps): Express {
   app.set('trust proxy', deps.trustProxy);
 
   app.use(healthRoutes(deps));
+  app.use(openApiRoutes({ version: '0.1.0', consoleTable: deps.console.table, maxBodyBytes: deps.maxBodyBytes }));
   app.use(metricsRoutes(deps));
   // The widget's static files (served by webchatRoutes) need no store and stay up with it down.
   app.use(['/api', '/webhooks', '/webchat', '/admin', '/media', '/console'], requireStore(deps));

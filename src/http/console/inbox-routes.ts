@@ -108,7 +108,12 @@ function inboxQuery(query: Record<string, unknown>): InboxQuery {
   const status = typeof query.status === 'string' ? query.status : 'open';
   if (!VIEWS.has(view)) throw new HttpError(400, 'invalid_query', 'view must be mine, team, unassigned or all');
   if (!STATUSES.has(status)) throw new HttpError(400, 'invalid_query', 'status must be open, pending, assigned, resolved, bot or any');
-  const text = (name: string) => (typeof query[name] === 'string' && (query[name] as string).trim() ? (query[name] as string).trim().slice(0, 200) : undefined);
+  const text = (name: string) => {
+    const value = typeof query[name] === 'string' ? (query[name] as string).trim() : '';
+    // The search becomes a regex and BSON cannot carry a NUL in one: refused here, not a driver error's 500.
+    if (value.includes('\0')) throw new HttpError(400, 'invalid_query', `${name} must not contain NUL characters`);
+    return value ? value.slice(0, 200) : undefined;
+  };
   const channel = text('channel');
   const team = text('team');
   const q = text('q');

@@ -26,9 +26,12 @@ interface Period {
 
 /** `from`/`to` (UTC days, default the last 30 days) and the dimension filters of a report request. */
 function periodOf(query: Record<string, unknown>, now: Date): Period {
+  const isDay = (value: string) => DAY.test(value) && !Number.isNaN(Date.parse(value));
   const to = typeof query.to === 'string' && query.to ? query.to : dayOf(now.getTime());
+  // Checked before the default `from` is computed from it: `?to=null` must be a 400, not an invalid date's 500.
+  if (!isDay(to)) throw new HttpError(400, 'invalid_query', 'from and to are days: YYYY-MM-DD');
   const from = typeof query.from === 'string' && query.from ? query.from : dayOf(Date.parse(to) - 29 * 86_400_000);
-  if (!DAY.test(from) || !DAY.test(to) || Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to))) throw new HttpError(400, 'invalid_query', 'from and to are days: YYYY-MM-DD');
+  if (!isDay(from)) throw new HttpError(400, 'invalid_query', 'from and to are days: YYYY-MM-DD');
   const span = daysBetween(from, to);
   if (span < 1) throw new HttpError(400, 'invalid_query', 'from must not be after to');
   if (span > MAX_DAYS) throw new HttpError(400, 'invalid_query', `a report covers at most ${MAX_DAYS} days`);
@@ -71,7 +74,8 @@ export function reportRoutes(deps: ConsoleDeps): RouteSpec[] {
         const query = req.query as Record<string, unknown>;
         const period = periodOf(query, deps.clock());
         const outcome = typeof query.outcome === 'string' ? query.outcome : 'all';
-        if (!OUTCOME_FILTERS[outcome]) throw new HttpError(400, 'invalid_query', `outcome must be one of ${Object.keys(OUTCOME_FILTERS).join(', ')}`);
+        // Own keys only: `?outcome=constructor` would find Object.prototype's.
+        if (!Object.hasOwn(OUTCOME_FILTERS, outcome)) throw new HttpError(400, 'invalid_query', `outcome must be one of ${Object.keys(OUTCOME_FILTERS).join(', ')}`);
         const reason = typeof query.reason === 'string' && query.reason ? query.reason.slice(0, 100) : undefined;
         const { total, rows } = await drillDown(deps.store.models.Conversation.db, { ...period, outcome, ...(reason ? { reason } : {}), limit: 200 });
         res.json({
