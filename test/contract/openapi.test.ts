@@ -109,6 +109,7 @@ describe('OpenAPI document', () => {
       ['/console/api/reports/overview', 'get', () => get('/console/api/reports/overview', analyst), 200],
       ['/console/api/reports/conversations', 'get', () => get('/console/api/reports/conversations?outcome=handedOff'), 200],
       ['/console/api/reports/queue', 'get', () => get('/console/api/reports/queue'), 200],
+      ['/console/api/alerts', 'get', () => get('/console/api/alerts'), 200],
       ['/console/api/reports/export', 'get', () => get('/console/api/reports/export?format=csv'), 200],
       ['/console/api/channels', 'get', () => get('/console/api/channels'), 200],
       ['/console/api/knowledge', 'get', () => get('/console/api/knowledge'), 200],

@@ -2,6 +2,7 @@ import { accessResponses } from './schemas/console-access';
 import { adminResponses } from './schemas/console-admin';
 import { live } from './schemas/console-inbox';
 import { reportResponses } from './schemas/console-reports';
+import { alertResponses } from './schemas/console-alerts';
 import { bool, input, list, obj, oneOf, ref, str, strings, type Schema } from './schemas/build';
 
 /**
@@ -163,4 +164,13 @@ export const CONSOLE_OPERATIONS: Record<string, ConsoleOperation> = {
   },
   'get /console/api/reports/gaps': { summary: 'Questions the bot could not answer, grouped', query: period, responses: { 200: json('Groups, largest first.', reportResponses.gaps) } },
   'get /console/api/reports/queue': { summary: 'The live queue by team', responses: { 200: json('Waiting conversations by team.', reportResponses.queue) } },
+
+  // Alerts (alert-routes.ts, docs/alerts.md).
+  'get /console/api/alerts': { summary: 'Alerts pending, firing or resolved lately, the latest notices, and alerts.yaml', responses: { 200: json('Alerts and their rules.', alertResponses.alerts) } },
+  'put /console/api/alerts': { summary: 'Save alerts.yaml (validated by the alert rules parser)', body: adminFileBody, responses: { 200: json('Saved.', alertResponses.saved) } },
+  'post /console/api/alerts/test': {
+    summary: 'Send a test notice to one target now',
+    body: input({ target: text(64) }, ['target']),
+    responses: { 200: json('Delivered.', alertResponses.tested), 404: 'error', 502: 'error' },
+  },
 };

@@ -19,6 +19,8 @@ const figures: Record<string, Schema> = {
   firstBotResponse: Duration,
   firstHumanResponse: Duration,
   resolutionTime: Duration,
+  firstHumanResponseBusiness: Duration,
+  resolutionTimeBusiness: Duration,
   csat: rate,
   csatResponses: int,
   csatResponseRate: rate,
