@@ -45,11 +45,13 @@ export async function benchReportsCommand(opts: { conversations: string; message
       return { n: runs, p50: Math.round(percentile(sorted, 0.5)), p95: Math.round(percentile(sorted, 0.95)), max: Math.round(sorted[sorted.length - 1]!) };
     };
     const overviewMs = await time(() => figures.overview({ from, to, filter: {} }));
+    // The overview's largest part: reading the period's rollups with their duration lists (where the time goes).
+    const rollupReadMs = await time(() => figures.rollups(from, to, {}, true));
     const filteredMs = await time(() => figures.overview({ from, to, filter: { channelKind: 'email' } }));
     const drillMs = await time(() => drillDown(connection, { from, to, filter: {}, outcome: 'handedOff', reason: 'customer_request', limit: 200 }));
     const check = await figures.overview({ from, to, filter: {} });
     process.stdout.write(
-      `${JSON.stringify({ store: embedded ? 'embedded (H2 file)' : 'MONGODB_URI', episodes: truth.conversations, messages: truth.messages, seedS, overview30dMs: overviewMs, overviewFilteredMs: filteredMs, drillDownMs: drillMs, conversationsCounted: check.totals.conversations })}\n`,
+      `${JSON.stringify({ store: embedded ? 'embedded (H2 file)' : 'MONGODB_URI', episodes: truth.conversations, messages: truth.messages, seedS, overview30dMs: overviewMs, rollupReadMs, overviewFilteredMs: filteredMs, drillDownMs: drillMs, conversationsCounted: check.totals.conversations })}\n`,
     );
   } finally {
     await connection.dropDatabase().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { fromStored, type StoredRollup } from './seconds-codec';
 import type { Connection } from 'mongoose';
 import { foldOutcome } from './outcome';
 import { rollUp } from './rollups';
@@ -62,7 +63,7 @@ export async function checkReports(connection: Connection, settings: ReportSetti
   for (const o of folded.values()) byDay.set(o.day, [...(byDay.get(o.day) ?? []), o]);
   const expected = new Map<string, DailyRollup>();
   for (const [day, list] of byDay) for (const r of rollUp(day, list, now)) expected.set(r._id, r);
-  const rollups = new Map((await connection.collection<DailyRollup>(COLLECTIONS.daily).find(inRange).toArray()).map((r) => [r._id, r]));
+  const rollups = new Map((await connection.collection<StoredRollup>(COLLECTIONS.daily).find(inRange).toArray()).map((r) => [r._id, fromStored(r)]));
   const rollupMismatches: CheckReport['rollupMismatches'] = [];
   const fields = (r: DailyRollup) => (Object.keys(r) as Array<keyof DailyRollup>).filter((k) => k !== 'builtAt');
   for (const [id, r] of expected) {

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import { DIMENSIONS, NO_DURATION_LISTS, daysBetween, dayOf } from './figures';
+import { DIMENSIONS, NO_DURATION_LISTS, READ_BATCH, daysBetween, dayOf } from './figures';
 import type { Dimensions } from './figure-types';
 import { dayRange, FLAGS, type DayRows, type DrillRow } from './rollups';
 import { COLLECTIONS, type DailyRollup } from './types';
@@ -42,7 +42,7 @@ export async function drillDown(connection: Connection, query: DrillQuery): Prom
   if (spec.count) {
     const daily = await connection
       .collection<DailyRollup>(COLLECTIONS.daily)
-      .find({ _id: { $gte: dayRange(query.from).$gte, $lt: dayRange(query.to).$lt } }, { projection: NO_DURATION_LISTS })
+      .find({ _id: { $gte: dayRange(query.from).$gte, $lt: dayRange(query.to).$lt } }, { projection: NO_DURATION_LISTS, batchSize: READ_BATCH })
       .toArray();
     for (const r of daily) if (inFilter(r)) perDay.set(r.day, (perDay.get(r.day) ?? 0) + spec.count(r, query.reason));
     total = [...perDay.values()].reduce((a, b) => a + b, 0);

@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { dayRange } from './rollups';
+import { fromStoredFast, type StoredRollup } from './seconds-codec';
 import type { Dimension, DurationFigure, Figures, Overview, ReportQuery } from './figure-types';
 import { COLLECTIONS, type DailyRollup, type Dimensions } from './types';
 
@@ -15,9 +16,12 @@ export function percentileOf(sorted: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
 
+/** Rollups per read batch (a 30-day overview reads a few thousand small documents). */
+export const READ_BATCH = 10_000;
+
 const NO_DURATION: DurationFigure = { median: null, p90: null, n: 0 };
 
-function duration(lists: number[][]): DurationFigure {
+function duration(lists: ArrayLike<number>[]): DurationFigure {
   let n = 0;
   for (const l of lists) n += l.length;
   // A typed array sorts numerically in native code: a 30-day period can hold a few hundred thousand durations.
@@ -72,6 +76,12 @@ export function figuresOf(rows: DailyRollup[], options: { durations?: boolean } 
   };
 }
 
+function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** A projection leaving out a rollup's duration lists (most of its bytes): for reads that show no durations. */
 export const NO_DURATION_LISTS = { firstBotResponseS: 0, firstHumanResponseS: 0, resolutionS: 0, firstHumanResponseBusinessS: 0, resolutionBusinessS: 0 } as const;
 
@@ -85,11 +95,13 @@ export class ReportFigures {
 
   /** The rollups of the days `from` … `to` matching `filter`; without their duration lists unless `durations`. */
   async rollups(from: string, to: string, filter: Partial<Dimensions>, durations = true): Promise<DailyRollup[]> {
-    const rows = await this.connection
-      .collection<DailyRollup>(COLLECTIONS.daily)
-      .find({ _id: { $gte: dayRange(from).$gte, $lt: dayRange(to).$lt } }, durations ? {} : { projection: NO_DURATION_LISTS })
+    const stored = await this.connection
+      .collection<StoredRollup>(COLLECTIONS.daily)
+      // One batch: the driver's default (101 documents, then getMores) would make a 30-day read ~30 round trips.
+      .find({ _id: { $gte: dayRange(from).$gte, $lt: dayRange(to).$lt } }, { batchSize: READ_BATCH, ...(durations ? {} : { projection: NO_DURATION_LISTS }) })
       .toArray();
-    if (!durations) for (const r of rows) Object.assign(r, { firstBotResponseS: [], firstHumanResponseS: [], resolutionS: [], firstHumanResponseBusinessS: [], resolutionBusinessS: [] });
+    // Without the lists projected in, they read as empty. Typed arrays as stored: the percentiles copy them anyway.
+    const rows = stored.map(fromStoredFast);
     return rows.filter((r) => DIMENSIONS.every((d) => filter[d] === undefined || r[d] === filter[d]));
   }
 
@@ -99,12 +111,12 @@ export class ReportFigures {
     // The previous period is shown as deltas of rates and counts only: its duration lists are not read.
     const [rows, before] = await Promise.all([this.rollups(query.from, query.to, query.filter), this.rollups(previous.from, previous.to, query.filter, false)]);
     const byDay = new Map<string, DailyRollup[]>();
-    for (const r of rows) byDay.set(r.day, [...(byDay.get(r.day) ?? []), r]);
+    for (const r of rows) pushTo(byDay, r.day, r);
     const series = Array.from({ length: span }, (_, i) => dayOf(Date.parse(query.from) + i * DAY_MS)).map((day) => ({ day, ...figuresOf(byDay.get(day) ?? [], { durations: false }) }));
     const breakdowns = Object.fromEntries(
       DIMENSIONS.map((d) => {
         const groups = new Map<string, DailyRollup[]>();
-        for (const r of rows) groups.set(r[d], [...(groups.get(r[d]) ?? []), r]);
+        for (const r of rows) pushTo(groups, r[d], r);
         return [d, [...groups.entries()].map(([key, list]) => ({ key, ...figuresOf(list, { durations: false }) })).sort((a, b) => b.conversations - a.conversations)];
       }),
     ) as Overview['breakdowns'];

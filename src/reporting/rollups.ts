@@ -1,3 +1,4 @@
+import { toStored, type StoredRollup } from './seconds-codec';
 import type { Connection } from 'mongoose';
 import { COLLECTIONS, type DailyRollup, type Dimensions, type OutcomeRow } from './types';
 
@@ -124,8 +125,8 @@ export class Rollups {
   async rebuildDay(day: string): Promise<number> {
     const outcomes = await this.connection.collection<OutcomeRow>(COLLECTIONS.outcomes).find({ _id: dayRange(day) }).toArray();
     const rows = rollUp(day, outcomes, this.clock());
-    const daily = this.connection.collection<DailyRollup>(COLLECTIONS.daily);
-    for (const row of rows) await daily.replaceOne({ _id: row._id }, row, { upsert: true });
+    const daily = this.connection.collection<StoredRollup>(COLLECTIONS.daily);
+    for (const row of rows) await daily.replaceOne({ _id: row._id }, toStored(row), { upsert: true });
     // Combinations that no longer occur that day (an episode moved team): gone.
     const keep = new Set(rows.map((r) => r._id));
     const stale = (await daily.find({ _id: dayRange(day) }, { projection: { _id: 1 } }).toArray()).map((r) => r._id).filter((id) => !keep.has(id));

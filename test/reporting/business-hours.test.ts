@@ -1,3 +1,4 @@
+import { fromStored, type StoredRollup } from '../../src/reporting/seconds-codec';
 import { Types } from 'mongoose';
 import type { BusinessHours } from '../../src/brain/routing/hours';
 import { checkReports } from '../../src/reporting/check';
@@ -55,8 +56,8 @@ describe('business hours in the reporting sink', () => {
     while (await reporting.tick());
     const check = await checkReports(db.connection, SETTINGS, now, '2026-11-13', '2026-11-16');
     expect(check).toMatchObject({ ok: true, episodes: 1 });
-    const [rollup] = await db.connection.collection('report_daily').find({ day: '2026-11-13' }).toArray();
-    expect(rollup).toMatchObject({ firstHumanResponseBusinessS: [7200], resolutionBusinessS: [Math.round((resolved.getTime() - start.getTime()) / 1000)] });
+    const [rollup] = await db.connection.collection<StoredRollup>('report_daily').find({ day: '2026-11-13' }).toArray();
+    expect(fromStored(rollup!)).toMatchObject({ firstHumanResponseBusinessS: [7200], resolutionBusinessS: [Math.round((resolved.getTime() - start.getTime()) / 1000)] });
   });
 
   it('leaves the business durations unknown when no routing is known to the process', async () => {

@@ -1,7 +1,8 @@
+import { fromStored, type StoredRollup } from '../../src/reporting/seconds-codec';
 import { checkReports } from '../../src/reporting/check';
 import { ReportFigures, dayOf, percentileOf } from '../../src/reporting/figures';
 import { SEED_TEAM_HOURS, seedReports } from '../../src/reporting/seed';
-import type { DailyRollup, ReportSettings } from '../../src/reporting/types';
+import type { ReportSettings } from '../../src/reporting/types';
 import { connectTestDb, type TestDb } from '../setup/db';
 
 const SETTINGS: ReportSettings = { assumeResolvedAfterMs: 30 * 60_000, durableAfterMs: 7 * 86_400_000, confirmIntents: ['thanks'] };
@@ -54,7 +55,7 @@ describe('seeded history', () => {
     expect(totals.firstHumanResponseBusiness).toEqual(figure(merged(truth.firstHumanResponseBusinessS)));
     expect(totals.resolutionTimeBusiness).toEqual(figure(merged(truth.resolutionBusinessS)));
     expect(Object.keys(truth.resolutionBusinessS).sort()).toEqual(Object.keys(SEED_TEAM_HOURS).sort());
-    const daily = await db.connection.collection<DailyRollup>('report_daily').find({}).toArray();
+    const daily = (await db.connection.collection<StoredRollup>('report_daily').find({}).toArray()).map(fromStored);
     for (const team of Object.keys(SEED_TEAM_HOURS)) {
       const t = (await new ReportFigures(db.connection).overview({ from, to, filter: { team } })).totals;
       expect({ team, reply: t.firstHumanResponseBusiness, resolution: t.resolutionTimeBusiness }).toEqual({
