@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 
@@ -44,6 +45,16 @@ export interface AdminFileOptions<T> {
  * validated with the same parser and messages as the file, and a stored version this code cannot parse (saved by
  * a newer release) is logged and skipped, never half applied.
  */
+/** An admin file's text on disk, or `whenMissing` if there is no such file (any other read error is thrown). */
+export function readAdminFileOr(file: string, whenMissing: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return whenMissing;
+  }
+}
+
 /** What an editor needs of a live admin file, whatever it parses to. */
 export interface SavableAdminFile {
   save(source: string, by: string, now: Date): Promise<{ revision: number; before: string }>;

@@ -27,10 +27,7 @@ export type ReadinessReport = {
 export async function checkReadiness(sources: ReadinessSources): Promise<ReadinessReport> {
   const workers = workersState(sources);
   const now = sources.clock();
-  const required = await sources.requiredConnections();
-  const holders = await Promise.all(required.map((channel) => sources.leases.holder(connectionLeaseName(channel.id, channel.kind), now)));
-  // Held and up: a holder still starting its connection, or whose session dropped, is not ready either.
-  const unheld = required.filter((_channel, i) => !holders[i]?.up).map((channel) => ({ channelId: channel.id, kind: channel.kind }));
+  const unheld = (await connectionsNotUp(await sources.requiredConnections(), sources.leases, now)).map((channel) => ({ channelId: channel.id, kind: channel.kind }));
   const connections = { ready: unheld.length === 0, unheld };
   return { ready: workers.ready && connections.ready, workers, connections };
 }
@@ -40,4 +37,14 @@ function workersState(sources: ReadinessSources): ReadinessReport['workers'] {
   const stopped = sources.loops().filter((loop) => !loop.running).map((loop) => loop.name);
   if (stopped.length) return { ready: false, reason: `worker loops not running: ${stopped.join(', ')}` };
   return { ready: true };
+}
+
+/**
+ * The channels among `required` that no process holds with its session up, from the lease rows (so every process
+ * gives the same answer): a holder still starting its connection, or whose session dropped, counts as not up.
+ * `/ready` and the channel-down alert both ask this.
+ */
+export async function connectionsNotUp(required: ChannelInstance[], leases: Pick<LeaseRepository, 'holder'>, now: Date): Promise<ChannelInstance[]> {
+  const holders = await Promise.all(required.map((channel) => leases.holder(connectionLeaseName(channel.id, channel.kind), now)));
+  return required.filter((_channel, i) => !holders[i]?.up);
 }

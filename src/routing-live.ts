@@ -1,20 +1,14 @@
-import { readFileSync } from 'node:fs';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
-import { LiveAdminFile } from './admin-file-live';
+import { LiveAdminFile, readAdminFileOr } from './admin-file-live';
 import type { BusinessHours } from './brain/routing/hours';
 import { parseRouting, type RoutingConfig } from './brain/routing/rules';
 
 /** Routing rules, teams and business hours as every gateway process applies them (ROUTING_FILE, or the console's). */
 export class LiveRouting extends LiveAdminFile<RoutingConfig> {
   static async open(connection: Connection, file: string, options: { checkEveryMs: number; log: Pick<Logger, 'warn' | 'info'> }): Promise<LiveRouting> {
-    let fileSource = '{}';
-    try {
-      fileSource = readFileSync(file, 'utf8');
-    } catch (err) {
-      // A missing file means "everything to the default team, no rules", as loadRouting has it.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    // A missing file means "everything to the default team, no rules", as loadRouting has it.
+    const fileSource = readAdminFileOr(file, '{}');
     return LiveAdminFile.openWith(new LiveRouting(connection, { id: 'routing.yaml', fileSource, fileOrigin: file, parse: parseRouting, ...options }));
   }
 

@@ -1,7 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import { AdapterError, type Capabilities, type ChannelAdapter, type ChannelAddress, type ChannelInstance, type DeliveryReceipt, type RenderedMessage } from '../types';
 import { composeReply } from './outbound';
-import { emailSettingsOf } from './settings';
+import { emailSettingsOf, type EmailSettings } from './settings';
 
 export const emailCapabilities: Capabilities = {
   maxTextLength: 100_000,
@@ -28,16 +28,7 @@ export interface EmailAdapterDeps {
 export function createEmailAdapter(channel: ChannelInstance, deps: EmailAdapterDeps): ChannelAdapter {
   const settings = emailSettingsOf(channel);
   let transport: Transporter | undefined;
-  const transporter = () =>
-    (transport ??= nodemailer.createTransport({
-      host: settings.smtp.host,
-      port: settings.smtp.port,
-      secure: settings.smtp.secure,
-      ...(channel.secrets.smtpUser ? { auth: { user: channel.secrets.smtpUser, pass: channel.secrets.smtpPassword ?? '' } } : {}),
-      connectionTimeout: deps.timeoutMs,
-      greetingTimeout: deps.timeoutMs,
-      socketTimeout: deps.timeoutMs,
-    }));
+  const transporter = () => (transport ??= smtpTransport(channel, settings, deps.timeoutMs));
 
   return {
     kind: 'email',
@@ -56,6 +47,19 @@ export function createEmailAdapter(channel: ChannelInstance, deps: EmailAdapterD
       return { status: 'sent', externalId: mail.messageId };
     },
   };
+}
+
+/** The channel's SMTP server with its credentials (replies, and alert mail sent `via` the channel). */
+export function smtpTransport(channel: ChannelInstance, settings: EmailSettings, timeoutMs: number): Transporter {
+  return nodemailer.createTransport({
+    host: settings.smtp.host,
+    port: settings.smtp.port,
+    secure: settings.smtp.secure,
+    ...(channel.secrets.smtpUser ? { auth: { user: channel.secrets.smtpUser, pass: channel.secrets.smtpPassword ?? '' } } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  });
 }
 
 /** SMTP replies: 4xx and connection trouble are worth another try; 5xx and bad credentials are not. */

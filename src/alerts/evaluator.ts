@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ChannelInstance } from '../../adapters/types';
 import type { Store } from '../../conversations';
-import { connectionLeaseName } from '../connections/host';
+import { connectionsNotUp } from '../readiness';
 import type { StoreState } from '../store/availability';
 import { observe, type ConditionSources } from './conditions';
 import { noticeOf, sendNotice, type NotifyDeps } from './notify';
@@ -136,7 +136,7 @@ export class AlertEvaluator {
 
   private async withoutStore(store: Extract<StoreState, { available: false }>, now: Date): Promise<void> {
     const config = this.deps.config();
-    const sources = { ...this.sources([...this.channels.values()], store, now) };
+    const sources = this.sources([...this.channels.values()], store, now);
     for (const rule of config.rules.filter((r) => r.enabled && r.kind === 'store_unreachable')) {
       const seen = (await observe(rule, sources))[0];
       const subject = seen?.subject ?? 'store';
@@ -202,13 +202,7 @@ export class AlertEvaluator {
       minutes: (from, to) => once<Map<string, SignalCounts>>(`m${from}:${to}`, () => this.reader.minutes(from, to)),
       hours: (from, to) => once<Map<string, SignalCounts>>(`h${from}:${to}`, () => this.reader.hours(from, to)),
       hourly: (from, to) => once(`s${from}:${to}`, () => this.reader.hourly(from, to)),
-      unheldConnections: () =>
-        once('unheld', async () => {
-          const required = await requiredConnections();
-          const holders = await Promise.all(required.map((c) => s.leases.holder(connectionLeaseName(c.id, c.kind), now)));
-          // Held is not enough: the holder must say its session is up (it is not while starting or reconnecting).
-          return required.filter((_c, i) => !holders[i]?.up);
-        }),
+      unheldConnections: () => once('unheld', async () => connectionsNotUp(await requiredConnections(), s.leases, now)),
       waiting: () =>
         once('waiting', async () => {
           const rows = await s.models.Conversation.find({ status: { $in: ['pending', 'assigned'] } }, { team: 1, escalatedAt: 1, agentFirstReplyAt: 1, botHelpsUntil: 1 }).lean<

@@ -3,6 +3,7 @@ import { signCallback } from '../../adapters/api/signature';
 import type { DeskNotice, DeskSurface } from '../../adapters/desk';
 import type { ChannelInstance } from '../../adapters/types';
 import { emailSettingsOf } from '../../adapters/email/settings';
+import { smtpTransport } from '../../adapters/email';
 import { deskSettingsOf } from '../desk/settings';
 import type { AlertTarget } from './rules';
 import type { AlertStateRow, NoticeKind } from './state';
@@ -104,21 +105,14 @@ async function toEmail(target: Extract<AlertTarget, { email: string[] }>, notice
   if (target.via && !via) throw new Error(`email channel ${target.via} is not configured or disabled`);
   let transport: Transporter;
   let from: string;
-  const timeouts = { connectionTimeout: deps.timeoutMs, greetingTimeout: deps.timeoutMs, socketTimeout: deps.timeoutMs };
   if (via) {
     const settings = emailSettingsOf(via);
-    transport = nodemailer.createTransport({
-      host: settings.smtp.host,
-      port: settings.smtp.port,
-      secure: settings.smtp.secure,
-      ...(via.secrets.smtpUser ? { auth: { user: via.secrets.smtpUser, pass: via.secrets.smtpPassword ?? '' } } : {}),
-      ...timeouts,
-    });
+    transport = smtpTransport(via, settings, deps.timeoutMs);
     from = settings.fromName ? `"${settings.fromName}" <${settings.from}>` : settings.from;
   } else {
     const url = deps.env.ALERT_SMTP_URL;
     if (!url || !deps.env.ALERT_EMAIL_FROM) throw new Error('an email target without "via" needs ALERT_SMTP_URL and ALERT_EMAIL_FROM');
-    transport = nodemailer.createTransport({ url, ...timeouts });
+    transport = nodemailer.createTransport({ url, connectionTimeout: deps.timeoutMs, greetingTimeout: deps.timeoutMs, socketTimeout: deps.timeoutMs });
     from = deps.env.ALERT_EMAIL_FROM;
   }
   const lines = [notice.summary, '', ...facts(notice).map((f) => `${f.label}: ${f.value}`), ...(notice.url ? ['', `Open in the console: ${notice.url}`] : []), '', `Alert id: ${notice.id}`];

@@ -103,22 +103,17 @@ export class SignalReader {
 
   /** Per channel key, the counts of the minutes in [from, to). */
   async minutes(from: number, to: number): Promise<Map<string, SignalCounts>> {
-    const ids: string[] = [];
-    for (let t = Math.floor(from / MINUTE_MS) * MINUTE_MS; t < to; t += MINUTE_MS) ids.push(minuteId(t));
-    return this.sum(ids);
+    return this.sum(bucketIds(MINUTE_MS, minuteId, from, to));
   }
 
   /** Per channel key, the counts of the whole hours in [from, to). */
   async hours(from: number, to: number): Promise<Map<string, SignalCounts>> {
-    const ids: string[] = [];
-    for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) ids.push(hourId(t));
-    return this.sum(ids);
+    return this.sum(bucketIds(HOUR_MS, hourId, from, to));
   }
 
   /** Per hour start in [from, to), the counts per channel key. */
   async hourly(from: number, to: number): Promise<Map<number, Map<string, SignalCounts>>> {
-    const ids: string[] = [];
-    for (let t = Math.floor(from / HOUR_MS) * HOUR_MS; t < to; t += HOUR_MS) ids.push(hourId(t));
+    const ids = bucketIds(HOUR_MS, hourId, from, to);
     const rows = await this.connection
       .collection<SignalRow>(SIGNALS_COLLECTION)
       .find({ _id: { $in: ids } })
@@ -149,6 +144,13 @@ export class SignalReader {
     }
     return totals;
   }
+}
+
+/** The ids of the buckets of `sizeMs` that overlap [from, to). */
+function bucketIds(sizeMs: number, idOf: (t: number) => string, from: number, to: number): string[] {
+  const ids: string[] = [];
+  for (let t = Math.floor(from / sizeMs) * sizeMs; t < to; t += sizeMs) ids.push(idOf(t));
+  return ids;
 }
 
 /** All channels' counts added up. */
