@@ -110,4 +110,16 @@ describe('alert targets: Teams and email', () => {
     expect(mail.text).toContain('Open in the console: https://support.example.com/console/inbox?team=');
     expect(String(mail.headers.get('x-switchboard-alert'))).toMatch(/^queue\|\w+#1\.1$/);
   });
+
+  it('an evaluator killed after storing the notices but before saving the state sends nothing twice', async () => {
+    const t = desk.t;
+    // What a kill -9 between the two writes leaves: the notices on record, the alert's state not.
+    const states = t.connection.collection('alert_states');
+    expect((await states.deleteMany({ rule: 'queue' })).deletedCount).toBe(1);
+    const before = { teams: teamsNotices().length, mails: smtp.received.length };
+    await t.gateway.alerts.evaluator.tick();
+    // The same firing is derived again, with the same notice ids: already stored, so not sent again.
+    expect(await states.countDocuments({ rule: 'queue', state: 'firing', episode: 1, sequence: 1 })).toBe(1);
+    expect({ teams: teamsNotices().length, mails: smtp.received.length }).toEqual(before);
+  });
 });
